@@ -73,6 +73,8 @@ export function qualifiedResource(group: string, plural: string): string {
 export const errors = {
   badRequest: (message: string) => new ApiError(400, 'BadRequest', message),
   unauthorized: () => new ApiError(401, 'Unauthorized', 'Unauthorized'),
+  forbidden: (group: string, plural: string, name: string, why: string) =>
+    new ApiError(403, 'Forbidden', `${qualifiedResource(group, plural)} "${name}" is forbidden: ${why}`, { name, group: group || undefined, kind: plural }),
   notFound: (group: string, plural: string, name: string) =>
     new ApiError(404, 'NotFound', `${qualifiedResource(group, plural)} "${name}" not found`, { name, group: group || undefined, kind: plural }),
   /** A path that names no resource at all (unknown kind or group). */

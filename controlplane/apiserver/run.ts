@@ -1,0 +1,99 @@
+// Starts the API server component: storage first, then certificates and the HTTPS server, then
+// the bootstrap objects; writes DIR/admin.kubeconfig for the real kubectl.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { createBackend } from '../storage/index.ts';
+import type { Backend } from '../storage/types.ts';
+import { Authenticator } from './authn.ts';
+import { bootstrapCluster } from './bootstrap.ts';
+import { writeKubeconfig } from './kubeconfig.ts';
+import { ensurePki, signLeaf } from './pki.ts';
+import { ObjectStore } from './registry/store.ts';
+import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIP, Mutex, parseCidr } from './registry/serviceAllocators.ts';
+import { startApiServer, type RunningApiServer } from './server.ts';
+import { setKubeletClientCredentials } from './handlers/nodeProxy.ts';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+export interface ApiServerConfig {
+  dataDir: string;
+  bindAddress: string;
+  securePort: number;
+  advertiseAddress?: string;
+  storage: 'sqlite' | 'etcd';
+  etcdServers?: string[];
+  serviceClusterIPRange?: string;
+  serviceNodePortRange?: string;
+  tokenAuthFile?: string;
+  /** Extra names and addresses for the serving certificate. */
+  tlsSans?: string[];
+  logLevel?: string;
+}
+
+export interface RunningControlPlaneApi extends RunningApiServer {
+  backend: Backend;
+  store: ObjectStore;
+  kubeconfigPath: string;
+  stop(): Promise<void>;
+}
+
+function parsePortRange(s: string | undefined): [number, number] {
+  if (!s) return DEFAULT_NODE_PORT_RANGE;
+  const m = s.match(/^(\d+)-(\d+)$/);
+  if (!m || Number(m[1]) > Number(m[2])) throw new Error(`invalid --service-node-port-range ${s}: want FROM-TO`);
+  return [Number(m[1]), Number(m[2])];
+}
+
+async function kubeletClientPair(pkiDir: string, ca: { cert: string; key: string }) {
+  const cert = join(pkiDir, 'apiserver-kubelet-client.crt');
+  const key = join(pkiDir, 'apiserver-kubelet-client.key');
+  if (existsSync(cert) && existsSync(key)) return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
+  const pair = await signLeaf(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], client: true });
+  writeFileSync(cert, pair.cert);
+  writeFileSync(key, pair.key, { mode: 0o600 });
+  return pair;
+}
+
+export async function runApiServer(c: ApiServerConfig): Promise<RunningControlPlaneApi> {
+  const log = pino({ name: 'apiserver', level: c.logLevel ?? process.env.K8TS_LOG_LEVEL ?? 'info' });
+  mkdirSync(c.dataDir, { recursive: true });
+  const backend = createBackend({ storage: c.storage, dataDir: c.dataDir, etcdServers: c.etcdServers });
+  await backend.start();
+  log.info({ storage: backend.name }, 'storage ready');
+
+  const advertise = c.advertiseAddress ?? (c.bindAddress === '0.0.0.0' ? '127.0.0.1' : c.bindAddress);
+  const serviceCidr = parseCidr(c.serviceClusterIPRange ?? DEFAULT_SERVICE_CIDR);
+  const kubernetesIP = firstServiceIP(serviceCidr);
+  const hosts = [...new Set(['127.0.0.1', 'localhost', advertise, kubernetesIP, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local', ...(c.tlsSans ?? [])])];
+  if (c.bindAddress !== '0.0.0.0') hosts.push(c.bindAddress);
+  const pkiDir = join(c.dataDir, 'pki');
+  const pki = await ensurePki(pkiDir, [...new Set(hosts)]);
+  setKubeletClientCredentials(await kubeletClientPair(pkiDir, pki.ca));
+
+  const store = new ObjectStore(backend);
+  const ctx = {
+    store,
+    serviceCidr,
+    nodePortRange: parsePortRange(c.serviceNodePortRange),
+    allocation: new Mutex(),
+    kubeletPort: 10250,
+    log,
+  };
+  const running = await startApiServer({ ctx, pki, authenticator: new Authenticator({ tokenFile: c.tokenAuthFile }), bindAddress: c.bindAddress, port: c.securePort, advertiseAddress: advertise });
+  await bootstrapCluster(store, { firstServiceIP: kubernetesIP, advertiseAddress: advertise, securePort: running.port });
+
+  const kubeconfigPath = join(c.dataDir, 'admin.kubeconfig');
+  const serverHost = c.bindAddress === '0.0.0.0' ? advertise : c.bindAddress;
+  writeKubeconfig(kubeconfigPath, { server: `https://${serverHost}:${running.port}`, caCert: pki.ca.cert, client: pki.admin });
+  log.info({ url: running.url, kubeconfig: kubeconfigPath }, 'apiserver serving');
+  return {
+    ...running,
+    backend,
+    store,
+    kubeconfigPath,
+    async stop() {
+      await running.close();
+      await backend.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm test`: installs what the tests need on a fresh Debian 12 machine (as root), then runs every
+# test once with vitest and ends with one plain line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
+command -v kubectl >/dev/null 2>&1 || need_apt+=(kubectl)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "installing: ${need_apt[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -q "${need_apt[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q "${need_apt[@]}" >/dev/null; }
+  else
+    echo "missing (install as root): ${need_apt[*]}" >&2
+  fi
+fi
+
+# Dependencies: npm ci when node_modules is missing or older than the lockfile.
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+report=$(mktemp -t k8ts-vitest-XXXXXX.json)
+npx vitest run --reporter=default --reporter=json --outputFile.json="$report" "$@"
+code=$?
+node test/support/summary.mjs "$report"
+rm -f "$report"
+exit $code
