@@ -24,6 +24,8 @@ const apiserverOptions: Options = {
   'token-auth-file': { type: 'string' },
   'tls-san': { type: 'string', multiple: true },
   'log-level': { type: 'string', default: 'info' },
+  'compaction-interval': { type: 'string', default: '300' },
+  'compaction-retain': { type: 'string', default: '1000' },
 };
 
 const apiserverHelp: Record<string, string> = {
@@ -38,6 +40,8 @@ const apiserverHelp: Record<string, string> = {
   'token-auth-file': 'CSV file of bearer tokens: token,user,uid,"group1,group2"',
   'tls-san': 'extra DNS name or IP for the serving certificate (repeatable)',
   'log-level': 'pino log level (debug, info, warn, error)',
+  'compaction-interval': 'seconds between storage compactions (0: never)',
+  'compaction-retain': 'revisions kept by each compaction; watches older than that get 410 Gone',
 };
 
 async function runControlPlane(v: Record<string, string | boolean | string[] | undefined>): Promise<void> {
@@ -57,6 +61,8 @@ async function runControlPlane(v: Record<string, string | boolean | string[] | u
     tokenAuthFile: v['token-auth-file'] as string | undefined,
     tlsSans: v['tls-san'] as string[] | undefined,
     logLevel: String(v['log-level']),
+    compactionIntervalSeconds: Number(v['compaction-interval']),
+    compactionRetain: Number(v['compaction-retain']),
   });
   const stop = async (signal: string) => {
     process.stderr.write(`k8ts: ${signal}, stopping\n`);

@@ -28,6 +28,9 @@ export interface ApiServerConfig {
   /** Extra names and addresses for the serving certificate. */
   tlsSans?: string[];
   logLevel?: string;
+  /** Storage compaction period in seconds (upstream --etcd-compaction-interval, default 5 min) and revisions kept. */
+  compactionIntervalSeconds?: number;
+  compactionRetain?: number;
 }
 
 export interface RunningControlPlaneApi extends RunningApiServer {
@@ -57,7 +60,14 @@ async function kubeletClientPair(pkiDir: string, ca: { cert: string; key: string
 export async function runApiServer(c: ApiServerConfig): Promise<RunningControlPlaneApi> {
   const log = pino({ name: 'apiserver', level: c.logLevel ?? process.env.K8TS_LOG_LEVEL ?? 'info' });
   mkdirSync(c.dataDir, { recursive: true });
-  const backend = createBackend({ storage: c.storage, dataDir: c.dataDir, etcdServers: c.etcdServers });
+  const backend = createBackend({
+    storage: c.storage,
+    dataDir: c.dataDir,
+    etcdServers: c.etcdServers,
+    logger: log,
+    compactIntervalMs: c.compactionIntervalSeconds === undefined ? undefined : c.compactionIntervalSeconds * 1000,
+    compactRetain: c.compactionRetain,
+  });
   await backend.start();
   log.info({ storage: backend.name }, 'storage ready');
 

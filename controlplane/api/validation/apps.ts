@@ -2,12 +2,13 @@
 // StatefulSet and ControllerRevision. All of them own pods through a selector, so the template's
 // labels must match it and the template may only restart pods Always.
 
-import { forbidden, GoSyntax, invalid, notSupported, required } from './causes.ts';
+import { forbidden, GoSyntax, goStringMap, invalid, notSupported, required } from './causes.ts';
 import { NEGATIVE_ERROR, nonNegative, oneOf, selectorIsEmpty, selectorMatches, validateLabelSelector } from './common.ts';
 import { validatePodTemplate, templateLabels } from './podSpec.ts';
 import { Causes, type Json } from './shape.ts';
 import { labelSelectorGoSyntax } from './goSyntax.ts';
 import { regexError } from './names.ts';
+import { validateClaimSpec } from './storage.ts';
 
 const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
 
@@ -15,18 +16,18 @@ const SELECTOR_MISMATCH = '`selector` does not match template `labels`';
  * ValidatePodTemplateSpecForReplicaSet and its siblings: selector present and non-empty, the
  * template's labels matched by it, restartPolicy Always, no activeDeadlineSeconds.
  */
-function validateOwnedTemplate(c: Causes, spec: Json, path: string, what: string, owner: string): void {
+function validateOwnedTemplate(c: Causes, spec: Json, path: string, what: string, owner: string, claimVolumes: string[] = []): void {
   const selector = spec.selector;
   if (selector === undefined || selector === null) c.add(required(`${path}.selector`));
   else {
     validateLabelSelector(c, selector, `${path}.selector`);
     if (selectorIsEmpty(selector)) c.add(invalid(`${path}.selector`, new GoSyntax(labelSelectorGoSyntax(selector)), `empty selector is invalid for ${what}`));
   }
-  const template = validatePodTemplate(c, spec.template, `${path}.template`);
+  const template = validatePodTemplate(c, spec.template, `${path}.template`, claimVolumes);
   if (!template) return;
   const labels = templateLabels(template);
   if (!selectorIsEmpty(selector) && !selectorMatches(selector, labels)) {
-    c.add(invalid(`${path}.template.metadata.labels`, labels, SELECTOR_MISMATCH));
+    c.add(invalid(`${path}.template.metadata.labels`, new GoSyntax(goStringMap(labels)), SELECTOR_MISMATCH));
   }
   const podSpec = template.spec;
   if (typeof podSpec === 'object' && podSpec !== null) {
@@ -156,7 +157,19 @@ export function validateStatefulSet(c: Causes, obj: Json): void {
   nonNegative(c, spec.replicas, 'spec.replicas');
   nonNegative(c, spec.minReadySeconds, 'spec.minReadySeconds');
   c.str(spec.serviceName, 'spec.serviceName');
-  validateOwnedTemplate(c, spec, 'spec', 'statefulset', 'StatefulSet');
+  // Each claim template becomes a volume of every pod, under the template's name.
+  const claimVolumes: string[] = [];
+  c.objects(spec.volumeClaimTemplates, 'spec.volumeClaimTemplates').forEach((claim, i) => {
+    if (!claim) return;
+    const p = `spec.volumeClaimTemplates[${i}]`;
+    const name = (c.obj(claim.metadata, `${p}.metadata`) ?? {}).name;
+    if (typeof name === 'string' && name) claimVolumes.push(name);
+    else c.add(required(`${p}.metadata.name`));
+    const claimSpec = c.obj(claim.spec, `${p}.spec`);
+    if (claimSpec) validateClaimSpec(c, claimSpec, `${p}.spec`);
+    else c.add(required(`${p}.spec.accessModes`, 'at least 1 access mode is required'));
+  });
+  validateOwnedTemplate(c, spec, 'spec', 'statefulset', 'StatefulSet', claimVolumes);
 }
 
 export function validateControllerRevision(c: Causes, obj: Json): void {

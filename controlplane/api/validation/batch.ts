@@ -1,7 +1,7 @@
 // batch/v1 checks from pkg/apis/batch/validation/validation.go: Job and CronJob. Job pods run to
 // completion, so their template may restart only OnFailure or Never.
 
-import { GoSyntax, invalid, notSupported, required } from './causes.ts';
+import { GoSyntax, goStringMap, invalid, notSupported, required } from './causes.ts';
 import { nonNegative, oneOf, selectorIsEmpty, selectorMatches, validateLabelSelector } from './common.ts';
 import { parseCronSchedule } from './cronSchedule.ts';
 import { labelSelectorGoSyntax } from './goSyntax.ts';
@@ -31,7 +31,7 @@ function validateJobSpec(c: Causes, spec: Json, path: string): void {
   const template = validatePodTemplate(c, spec.template, `${path}.template`);
   if (template && spec.selector !== undefined && spec.selector !== null && !selectorIsEmpty(spec.selector)) {
     if (!selectorMatches(spec.selector, templateLabels(template))) {
-      c.add(invalid(`${path}.template.metadata.labels`, templateLabels(template), '`selector` does not match template `labels`'));
+      c.add(invalid(`${path}.template.metadata.labels`, new GoSyntax(goStringMap(templateLabels(template))), '`selector` does not match template `labels`'));
     }
   }
   const podSpec = template?.spec;

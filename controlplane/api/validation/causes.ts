@@ -12,23 +12,20 @@ export class GoSyntax {
 /** Upstream's omitValue: the message carries no value at all ("Invalid value: field is immutable"). */
 export const OMIT = Symbol('omit');
 
-/** How upstream prints a bad value: strings quoted, numbers and booleans bare, the rest as Go syntax. */
+/**
+ * How upstream prints a bad value: strings quoted, numbers and booleans bare. Structures print as
+ * JSON unless the caller passes the Go rendering upstream shows (GoSyntax).
+ */
 export function formatValue(value: unknown): string {
   if (value instanceof GoSyntax) return value.text;
   if (value === null || value === undefined) return 'null';
   if (typeof value === 'string') return JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  if (isStringMap(value)) return goStringMap(value);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return goStringSlice(value);
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
     return String(value);
   }
-}
-
-function isStringMap(v: unknown): v is Record<string, string> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === 'string');
 }
 
 /** %#v of a map[string]string: keys sorted, as Go's fmt prints maps. */

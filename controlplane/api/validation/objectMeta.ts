@@ -2,16 +2,19 @@
 // apimachinery pkg/api/validation/objectmeta.go, plus label and annotation rules.
 
 import type { StatusCause } from '../errors.ts';
-import { duplicate, forbidden, immutable, invalid, required, tooLong } from './causes.ts';
+import { forbidden, immutable, invalid, required, tooLong } from './causes.ts';
 import { isDNS1123Label, isDNS1123Subdomain, isQualifiedName, isValidLabelValue } from './names.ts';
 import { Causes, isObject } from './shape.ts';
 
 /** A name rule: a list of problems with `name`; `prefix` is true when checking generateName. */
 export type NameRule = (name: string, prefix: boolean) => string[];
 
-/** maskTrailingDash: a generateName prefix may end in '-' because random characters follow. */
-function masked(rule: (v: string) => string[]): NameRule {
-  return (name, prefix) => rule(prefix && name.length > 1 && name.endsWith('-') ? `${name.slice(0, -1)}a` : name);
+/**
+ * maskTrailingDash: a generateName prefix may end in '-' because random characters follow.
+ * Upstream swaps the last two characters for an 'a'; we do the same.
+ */
+export function masked(rule: (v: string) => string[]): NameRule {
+  return (name, prefix) => rule(prefix && name.length > 1 && name.endsWith('-') ? `${name.slice(0, -2)}a` : name);
 }
 
 export const nameIsDNSSubdomain: NameRule = masked(isDNS1123Subdomain);
@@ -40,12 +43,19 @@ export function validateAnnotations(c: Causes, annotations: unknown, path: strin
   if (size > TOTAL_ANNOTATION_SIZE_LIMIT) c.add(tooLong(path, TOTAL_ANNOTATION_SIZE_LIMIT));
 }
 
-function validateFinalizers(c: Causes, finalizers: unknown, path: string): void {
-  const seen = new Set<string>();
+// Finalizers without a domain prefix must be one of the built-in ones (validateKubeFinalizerName).
+const STANDARD_FINALIZERS = ['kubernetes', 'orphan', 'foregroundDeletion'];
+
+/**
+ * ValidateFinalizers plus core's rule for unprefixed names. metadata.finalizers reports that rule
+ * per index; Namespace spec.finalizers reports it on the list (`perIndex` false), as upstream.
+ */
+export function validateFinalizers(c: Causes, finalizers: unknown, path: string, perIndex = true): void {
   c.strs(finalizers, path).forEach((f, i) => {
-    for (const msg of isQualifiedName(f)) c.add(invalid(`${path}[${i}]`, f, msg));
-    if (seen.has(f)) c.add(duplicate(`${path}[${i}]`, f));
-    seen.add(f);
+    for (const msg of isQualifiedName(f)) c.add(invalid(path, f, msg));
+    if (!f.includes('/') && !STANDARD_FINALIZERS.includes(f)) {
+      c.add(invalid(perIndex ? `${path}[${i}]` : path, f, 'name is neither a standard finalizer name nor is it fully qualified'));
+    }
   });
 }
 

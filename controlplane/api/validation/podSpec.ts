@@ -14,8 +14,10 @@ const DNS_POLICIES = ['ClusterFirstWithHostNet', 'ClusterFirst', 'Default', 'Non
 const TAINT_EFFECTS = ['NoSchedule', 'PreferNoSchedule', 'NoExecute'];
 const MAX_INT32 = 2147483647;
 
-export function validatePodSpec(c: Causes, spec: Json, path: string): void {
+/** `claimVolumes`: names a StatefulSet's volumeClaimTemplates add to each pod's volumes. */
+export function validatePodSpec(c: Causes, spec: Json, path: string, claimVolumes: string[] = []): void {
   const volumes = validateVolumes(c, spec.volumes, `${path}.volumes`);
+  for (const name of claimVolumes) volumes.add(name);
   const ctx: ContainerContext = { volumes, names: new Set(), hostNetwork: c.bool(spec.hostNetwork, `${path}.hostNetwork`) === true };
   validateContainerList(c, spec.containers, `${path}.containers`, 'app', ctx);
   validateContainerList(c, spec.initContainers, `${path}.initContainers`, 'init', ctx);
@@ -75,7 +77,7 @@ function validateTolerations(c: Causes, tolerations: unknown, path: string): voi
 }
 
 /** ValidatePodTemplateSpec: template labels and annotations, then the pod spec. */
-export function validatePodTemplate(c: Causes, template: unknown, path: string): Json | undefined {
+export function validatePodTemplate(c: Causes, template: unknown, path: string, claimVolumes: string[] = []): Json | undefined {
   const t = c.obj(template, path);
   if (!t) {
     c.add(required(path));
@@ -90,7 +92,7 @@ export function validatePodTemplate(c: Causes, template: unknown, path: string):
     c.add(required(`${path}.spec.containers`));
     return t;
   }
-  validatePodSpec(c, spec, `${path}.spec`);
+  validatePodSpec(c, spec, `${path}.spec`, claimVolumes);
   if (Array.isArray(spec.ephemeralContainers) && spec.ephemeralContainers.length > 0) {
     c.add(forbidden(`${path}.spec.ephemeralContainers`, 'ephemeral containers not allowed in pod template'));
   }

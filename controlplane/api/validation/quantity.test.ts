@@ -22,9 +22,9 @@ describe('parseQuantity', () => {
     expect(parseQuantity(q)).toBeCloseTo(want, 12);
   });
 
-  it.each([['', 'empty'], ['abc', 'no digits'], ['1Qi', 'unknown suffix'], ['1 Gi', 'inner space'], ['1.2.3', 'two dots'], ['Mi', 'suffix only'], [null, 'null'], [{}, 'an object']])(
+  it.each<[unknown, string]>([['', 'empty'], ['abc', 'no digits'], ['1Qi', 'unknown suffix'], ['1 Gi', 'inner space'], ['1.2.3', 'two dots'], ['Mi', 'suffix only'], [null, 'null'], [{}, 'an object']])(
     'rejects %j (%s)',
-    (q) => {
+    (q: unknown) => {
       expect(parseQuantity(q)).toBeUndefined();
     },
   );

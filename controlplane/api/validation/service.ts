@@ -72,19 +72,24 @@ export function validateService(c: Causes, obj: Json): void {
   oneOf(c, spec.sessionAffinity, 'spec.sessionAffinity', ['ClientIP', 'None']);
   validateClusterIPs(c, spec, type, clusterIP);
 
-  const external = type === 'NodePort' || type === 'LoadBalancer';
+  // ExternallyAccessible: node ports, load balancers, or a ClusterIP with external IPs.
+  const externalIPs = c.strs(spec.externalIPs, 'spec.externalIPs');
+  const external = type === 'NodePort' || type === 'LoadBalancer' || (type === 'ClusterIP' && externalIPs.length > 0);
   const etp = c.str(spec.externalTrafficPolicy, 'spec.externalTrafficPolicy');
-  if (!external && etp) {
-    c.add(invalid('spec.externalTrafficPolicy', etp, "may only be set when `type` is 'NodePort' or 'LoadBalancer'"));
-  } else if (external) {
-    oneOf(c, etp, 'spec.externalTrafficPolicy', TRAFFIC_POLICIES);
+  if (!external && etp) c.add(invalid('spec.externalTrafficPolicy', etp, 'may only be set for externally-accessible services'));
+  else if (external) oneOf(c, etp, 'spec.externalTrafficPolicy', TRAFFIC_POLICIES);
+  // Required only where defaulting sets it; other types keep what old clients stored.
+  const itp = c.str(spec.internalTrafficPolicy, 'spec.internalTrafficPolicy');
+  if (itp === undefined && (type === 'ClusterIP' || type === 'NodePort' || type === 'LoadBalancer')) {
+    c.add(required('spec.internalTrafficPolicy', 'must be specified'));
+  } else if (itp !== undefined && !TRAFFIC_POLICIES.includes(itp)) {
+    c.add(notSupported('spec.internalTrafficPolicy', itp, TRAFFIC_POLICIES));
   }
-  if (type !== 'ExternalName') oneOf(c, spec.internalTrafficPolicy, 'spec.internalTrafficPolicy', TRAFFIC_POLICIES);
   const hc = c.int(spec.healthCheckNodePort, 'spec.healthCheckNodePort');
   if (hc && !(type === 'LoadBalancer' && etp === 'Local')) {
     c.add(invalid('spec.healthCheckNodePort', hc, 'may only be set when `type` is \'LoadBalancer\' and `externalTrafficPolicy` is \'Local\''));
   }
-  c.strs(spec.externalIPs, 'spec.externalIPs').forEach((ip, i) => {
+  externalIPs.forEach((ip, i) => {
     for (const msg of isValidIP(ip)) c.add(invalid(`spec.externalIPs[${i}]`, ip, msg));
   });
 }

@@ -72,14 +72,14 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   const onEvents = (events: WatchEvent[]) => {
     for (const ev of events) {
       lastRevision = ev.revision;
-      const obj = decode(ev.kv);
+      const obj = decode(ev.kv, r);
       const now = matches(obj);
       if (ev.type === 'create') {
         if (now) write('ADDED', obj);
       } else if (ev.type === 'delete') {
         if (now) write('DELETED', obj);
       } else {
-        const before = ev.prevKv ? matches(decode(ev.prevKv)) : false;
+        const before = ev.prevKv ? matches(decode(ev.prevKv, r)) : false;
         if (now && before) write('MODIFIED', obj);
         else if (now) write('ADDED', obj);
         else if (before) write('DELETED', obj);

@@ -2,7 +2,7 @@
 // Upstream: k8s.io/apiserver/pkg/endpoints/handlers/create.go, update.go, patch.go.
 import { errors } from '../../api/errors.ts';
 import { apiVersionOf } from '../../api/resources.ts';
-import { applyPatch, serverSideApply } from '../patch/index.ts';
+import { applyPatch, apply as serverSideApply } from '../patch/index.ts';
 import type { Obj } from '../registry/store.ts';
 import { decodeObject, mediaType, readBody } from '../http.ts';
 import { fieldManager, isDryRun, type RequestScope } from './context.ts';
@@ -79,7 +79,7 @@ export async function handlePatch(s: RequestScope): Promise<void> {
       let next: Obj;
       if (contentType === APPLY_PATCH) {
         const applied = decodeObject(body, contentType);
-        next = serverSideApply(current, applied, { manager, force, apiVersion: apiVersionOf(r), now: new Date(), kind: r.kind }).object;
+        next = serverSideApply(current, applied, { manager, force, apiVersion: apiVersionOf(r), now: new Date(), kind: r.kind, subresource: s.info.subresource }).object;
         // A resourceVersion in an apply is a precondition; none means "whatever is there".
         next.metadata.resourceVersion = applied.metadata?.resourceVersion ?? current.metadata.resourceVersion;
         return prepareUpdate(s, next, current, manager, 'Apply');

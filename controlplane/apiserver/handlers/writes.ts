@@ -2,6 +2,7 @@
 // (k8s.io/apiserver/pkg/endpoints/handlers/create.go, update.go, patch.go):
 // decode + type check → identity checks → defaulting → strategy → admission → validation →
 // managedFields → storage.
+import { randomUUID } from 'node:crypto';
 import { errors } from '../../api/errors.ts';
 import { apiVersionOf, type ResourceInfo } from '../../api/resources.ts';
 import { applyDefaults } from '../../api/defaults/index.ts';
@@ -72,6 +73,8 @@ export async function prepareCreate(s: RequestScope, obj: Obj, manager: string, 
   checkNamespace(s, obj);
   const md = obj.metadata;
   if (!md.name && typeof md.generateName === 'string' && md.generateName) md.name = `${md.generateName}${generateNameSuffix()}`;
+  // The uid is the server's (a client-sent one is replaced), and known before prepareForCreate: a Job's selector uses it.
+  md.uid = randomUUID();
   applyDefaults(r.kind, r.group, obj);
   prepareForCreate(r, obj);
   await admitNamespace(s.ctx, r, md.namespace, String(md.name ?? ''));
@@ -81,8 +84,8 @@ export async function prepareCreate(s: RequestScope, obj: Obj, manager: string, 
     const allocation = await admitService(s.ctx, obj, undefined);
     if (allocation.length) invalid(r, obj, allocation);
   }
-  if (operation === 'Update') updateManagedFieldsForUpdate(undefined, obj, manager, 'Update', apiVersionOf(r), new Date());
-  return obj;
+  if (operation === 'Apply') return obj;
+  return updateManagedFieldsForUpdate(undefined, obj, manager, 'Update', apiVersionOf(r), new Date(), { kind: r.kind });
 }
 
 /**
@@ -112,8 +115,8 @@ export async function prepareUpdate(s: RequestScope, next: Obj, old: Obj, manage
     const allocation = await s.ctx.allocation.run(() => admitService(s.ctx, obj, old));
     if (allocation.length) invalid(r, obj, allocation);
   }
-  if (operation === 'Update') updateManagedFieldsForUpdate(old, obj, manager, 'Update', apiVersionOf(r), new Date());
-  return obj;
+  if (operation === 'Apply') return obj;
+  return updateManagedFieldsForUpdate(old, obj, manager, 'Update', apiVersionOf(r), new Date(), { kind: r.kind, subresource: s.info.subresource });
 }
 
 export { nowTimestamp };

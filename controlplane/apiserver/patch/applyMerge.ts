@@ -4,7 +4,7 @@
 
 import { deepClone, isObject, type JsonObject } from './jsonValue.ts';
 import { listItemElement } from './fieldValues.ts';
-import { fieldElement, valueElement, type FieldPath, type FieldSet, type PathElement } from './fieldSet.ts';
+import { valueElement, type FieldPath, type FieldSet, type PathElement } from './fieldSet.ts';
 import type { PatchMeta } from './patchMeta.ts';
 
 /** `applied` merged into `live`: applied values win, maps and keyed lists merge, atomic lists are replaced. */
@@ -95,8 +95,9 @@ function mergeList(live: unknown[], applied: unknown[], name: (item: unknown) =>
  */
 export function removeFields(obj: JsonObject, remove: FieldSet, keep: FieldSet, meta: PatchMeta): JsonObject {
   let out = deepClone(obj);
-  // Deepest paths first, so an item's fields go before the item is judged.
-  const paths = [...remove].sort((x, y) => y.length - x.length);
+  // Shallowest first: a removed list item takes its fields with it, and the paths below it then
+  // find nothing left to remove.
+  const paths = [...remove].sort((x, y) => x.length - y.length);
   for (const path of paths) {
     if (keep.hasDescendantOf(path)) continue;
     out = removePath(out, path, meta, keep);
@@ -145,5 +146,3 @@ function locate(container: unknown, el: PathElement, meta: PatchMeta): { value: 
   );
   return index >= 0 ? { value: container[index], index } : undefined;
 }
-
-export { fieldElement };

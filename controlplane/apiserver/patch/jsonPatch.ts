@@ -7,7 +7,7 @@
 
 import jsonpatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
-import { errors } from '../../api/errors.ts';
+import { ApiError } from '../../api/errors.ts';
 import { deepClone, isObject, jsonType, type JsonObject } from './jsonValue.ts';
 import { badRequest, unprocessable } from './patchErrors.ts';
 
@@ -23,7 +23,11 @@ export function jsonPatch(original: object, ops: unknown): JsonObject {
     throw badRequest('json: cannot unmarshal non-object into Go struct field of type jsonpatch.Operation');
   }
   if (ops.length > MAX_JSON_PATCH_OPERATIONS) {
-    throw errors.tooLarge();
+    throw new ApiError(
+      413,
+      'RequestEntityTooLarge',
+      `Request entity too large: The allowed maximum operations in a JSON patch is ${MAX_JSON_PATCH_OPERATIONS}, got ${ops.length}`,
+    );
   }
   let result: unknown;
   try {

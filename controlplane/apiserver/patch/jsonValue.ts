@@ -27,10 +27,6 @@ export function canonicalJson(v: unknown): string {
   return JSON.stringify(v ?? null);
 }
 
-export function jsonEqual(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
-}
-
 /** Go's %v of a decoded JSON value, for error messages that quote a patch the way upstream does. */
 export function goFormat(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(goFormat).join(' ')}]`;

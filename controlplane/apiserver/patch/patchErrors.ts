@@ -10,7 +10,6 @@ export const MERGEPATCH = {
   badPatchFormatForPrimitiveList: 'invalid patch format of primitive list',
   badPatchFormatForRetainKeys: 'invalid patch format of retainKeys',
   badPatchFormatForSetElementOrderList: 'invalid patch format of setElementOrder list',
-  patchContentNotMatchRetainKeys: "patch content doesn't match retainKeys list",
 } as const;
 
 export const badRequest = (message: string): ApiError => errors.badRequest(message);

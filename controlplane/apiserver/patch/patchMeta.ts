@@ -35,6 +35,7 @@ export interface PatchMeta {
   /** Server-side apply: the fields that identify an item of a `map` list. */
   readonly listMapKeys: readonly string[];
   readonly keyDefaults: Readonly<Record<string, unknown>>;
+  /** Items here may carry $retainKeys (kubectl sends it only for these); the merge honours it anywhere, as upstream. */
   readonly retainKeys: boolean;
   /** The field `name` of this struct, or of each item when this is a list. */
   field(name: string): PatchMeta;

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../api/errors.ts';
 import { strategicMergePatch } from './strategicMerge.ts';
-import { patchMetaFor } from './patchMeta.ts';
+import fc from 'fast-check';
+import { NO_PATCH_META, patchMetaFor } from './patchMeta.ts';
+import { mergePatch } from './mergePatch.ts';
 
 const deployment = (containers: unknown[], extra: Record<string, unknown> = {}) => ({
   apiVersion: 'apps/v1',
@@ -86,6 +88,20 @@ const cases: Case[] = [
     original: deployment([{ name: 'a', image: 'a' }, { name: 'b', image: 'b' }]),
     patch: { spec: { template: { spec: { containers: [{ name: 'a', $patch: 'delete' }] } } } },
     want: deployment([{ name: 'b', image: 'b' }]),
+  },
+  {
+    name: 'kubectl apply dropping a container sends a delete item plus the new order',
+    kind: 'Deployment',
+    original: deployment([{ name: 'a', image: 'a' }, { name: 'b', image: 'b' }, { name: 'c', image: 'c' }]),
+    patch: { spec: { template: { spec: { '$setElementOrder/containers': [{ name: 'c' }, { name: 'a' }], containers: [{ $patch: 'delete', name: 'b' }] } } } },
+    want: deployment([{ name: 'c', image: 'c' }, { name: 'a', image: 'a' }]),
+  },
+  {
+    name: 'kubectl apply replacing a finalizer sends order, additions and deletions together',
+    kind: 'ConfigMap',
+    original: { metadata: { finalizers: ['a', 'b'] } },
+    patch: { metadata: { '$setElementOrder/finalizers': ['a', 'c'], '$deleteFromPrimitiveList/finalizers': ['b'], finalizers: ['c'] } },
+    want: { metadata: { finalizers: ['a', 'c'] } },
   },
   {
     name: '$patch: replace in a list replaces the whole list',
@@ -239,4 +255,33 @@ describe('strategicMergePatch rejects malformed patches', () => {
       expect(`${err.message} ${JSON.stringify(err.details ?? {})}`).toMatch(b.message);
     });
   }
+});
+
+describe('strategicMergePatch properties', () => {
+  // Objects without lists or directives: strategic merge patch is exactly RFC 7386 merge patch.
+  const key = fc.constantFrom('a', 'b', 'c', 'd');
+  const leaf = fc.oneof(fc.string({ maxLength: 3 }), fc.integer(), fc.boolean());
+  const tree = fc.letrec((tie) => ({
+    node: fc.dictionary(key, fc.oneof({ depthSize: 'small' }, leaf, tie('node')), { maxKeys: 4 }),
+  })).node as fc.Arbitrary<Record<string, unknown>>;
+  const patchTree = fc.letrec((tie) => ({
+    node: fc.dictionary(key, fc.oneof({ depthSize: 'small' }, leaf, fc.constant(null), tie('node')), { maxKeys: 4 }),
+  })).node as fc.Arbitrary<Record<string, unknown>>;
+
+  it('equals a JSON merge patch on objects without lists', () => {
+    fc.assert(
+      fc.property(tree, patchTree, (original, patch) => {
+        expect(strategicMergePatch(original, patch, NO_PATCH_META)).toEqual(mergePatch(original, patch));
+      }),
+    );
+  });
+
+  it('applying the same patch twice gives the same result as once', () => {
+    fc.assert(
+      fc.property(tree, patchTree, (original, patch) => {
+        const once = strategicMergePatch(original, patch, NO_PATCH_META);
+        expect(strategicMergePatch(once, patch, NO_PATCH_META)).toEqual(once);
+      }),
+    );
+  });
 });

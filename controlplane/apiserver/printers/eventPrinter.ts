@@ -6,28 +6,8 @@
 import type { Event as CoreEvent, EventSource } from 'kubernetes-types/core/v1.js';
 import type { Event as EventsV1Event } from 'kubernetes-types/events/v1.js';
 import { translateTimestampSince } from './age.ts';
+import { eventsV1ToCore } from '../../api/eventsV1.ts';
 import { column, NAME_DESCRIPTION, nameOf, type Printer } from './table.ts';
-
-/** The core/v1 field names of an events.k8s.io/v1 Event (pkg/apis/events/v1 conversion). */
-export function eventsV1ToCore(ev: EventsV1Event): CoreEvent {
-  return {
-    metadata: ev.metadata ?? {},
-    involvedObject: ev.regarding ?? {},
-    related: ev.related,
-    reason: ev.reason,
-    message: ev.note,
-    type: ev.type,
-    action: ev.action,
-    eventTime: ev.eventTime,
-    series: ev.series ? { count: ev.series.count, lastObservedTime: ev.series.lastObservedTime } : undefined,
-    source: ev.deprecatedSource,
-    firstTimestamp: ev.deprecatedFirstTimestamp,
-    lastTimestamp: ev.deprecatedLastTimestamp,
-    count: ev.deprecatedCount,
-    reportingComponent: ev.reportingController ?? '',
-    reportingInstance: ev.reportingInstance ?? '',
-  };
-}
 
 /** SOURCE: "component, host", falling back to the reporting controller and instance. */
 function formatEventSource(source: EventSource | undefined, controller: string | undefined, instance: string | undefined): string {
@@ -89,5 +69,5 @@ export const eventPrinter: Printer<CoreEvent> = { columns: eventColumns, print: 
 
 export const eventsV1EventPrinter: Printer<EventsV1Event> = {
   columns: eventColumns,
-  print: (ev, now) => printEvent(eventsV1ToCore(ev), now),
+  print: (ev, now) => printEvent(eventsV1ToCore(ev) as CoreEvent, now),
 };

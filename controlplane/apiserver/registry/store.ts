@@ -7,20 +7,28 @@ import type { Backend, KeyValue } from '../../storage/types.ts';
 import { CompactedError } from '../../storage/types.ts';
 import { errors } from '../../api/errors.ts';
 import { storageKey, storagePrefix, type ResourceInfo } from '../../api/resources.ts';
+import { coreEventToV1, eventsV1ToCore } from '../../api/eventsV1.ts';
 
 export type Obj = Record<string, any>;
 
-export function decode(kv: KeyValue): Obj {
-  const obj = JSON.parse(kv.value) as Obj;
+/** Resources stored in another version's shape convert on the way in and out. */
+function isEventsV1(r: ResourceInfo | undefined): boolean {
+  return r?.group === 'events.k8s.io';
+}
+
+export function decode(kv: KeyValue, r?: ResourceInfo): Obj {
+  let obj = JSON.parse(kv.value) as Obj;
+  if (isEventsV1(r)) obj = coreEventToV1(obj);
   obj.metadata = obj.metadata ?? {};
   obj.metadata.resourceVersion = String(kv.modRevision);
   return obj;
 }
 
 /** Objects are stored without resourceVersion: it is the storage revision, set on every read. */
-export function encode(obj: Obj): string {
-  const { resourceVersion: _rv, ...metadata } = obj.metadata ?? {};
-  return JSON.stringify({ ...obj, metadata });
+export function encode(obj: Obj, r?: ResourceInfo): string {
+  const stored = isEventsV1(r) ? eventsV1ToCore(obj) : obj;
+  const { resourceVersion: _rv, ...metadata } = stored.metadata ?? {};
+  return JSON.stringify({ ...stored, metadata });
 }
 
 export function nowTimestamp(now = new Date()): string {
@@ -83,12 +91,12 @@ export class ObjectStore {
   async get(r: ResourceInfo, namespace: string | undefined, name: string): Promise<Obj> {
     const kv = await this.backend.get(storageKey(r, namespace, name));
     if (!kv) throw errors.notFound(r.group, r.plural, name);
-    return decode(kv);
+    return decode(kv, r);
   }
 
   async tryGet(r: ResourceInfo, namespace: string | undefined, name: string): Promise<Obj | undefined> {
     const kv = await this.backend.get(storageKey(r, namespace, name));
-    return kv ? decode(kv) : undefined;
+    return kv ? decode(kv, r) : undefined;
   }
 
   /** Lists a page: reads storage in chunks at one revision until `limit` objects pass the filter. */
@@ -112,7 +120,7 @@ export class ObjectStore {
         revision = res.revision;
         more = res.more;
         for (const kv of res.kvs) {
-          const obj = decode(kv);
+          const obj = decode(kv, r);
           if (limit && items.length >= limit) {
             more = true;
             break;
@@ -135,7 +143,7 @@ export class ObjectStore {
   /** Fills server-owned metadata and stores a new object. The caller has defaulted and validated it. */
   async create(r: ResourceInfo, obj: Obj, opts: { dryRun?: boolean } = {}): Promise<Obj> {
     const md = obj.metadata;
-    md.uid = randomUUID();
+    md.uid ??= randomUUID();
     md.creationTimestamp = nowTimestamp();
     delete md.resourceVersion;
     delete md.deletionTimestamp;
@@ -146,7 +154,7 @@ export class ObjectStore {
       return obj;
     }
     try {
-      const { revision } = await this.backend.create(key, encode(obj));
+      const { revision } = await this.backend.create(key, encode(obj, r));
       md.resourceVersion = String(revision);
       return obj;
     } catch (e) {
@@ -171,14 +179,14 @@ export class ObjectStore {
     for (let attempt = 0; attempt < 16; attempt++) {
       const kv = await this.backend.get(key);
       if (!kv) throw errors.notFound(r.group, r.plural, name);
-      const current = decode(kv);
+      const current = decode(kv, r);
       const next = await tryUpdate(structuredClone(current));
       const pinned = next.metadata?.resourceVersion;
       if (pinned && pinned !== current.metadata.resourceVersion) {
         throw errors.conflict(r.group, r.plural, name, 'the object has been modified; please apply your changes to the latest version and try again');
       }
-      const value = encode(next);
-      if (value === encode(current)) return { object: current, changed: false };
+      const value = encode(next, r);
+      if (value === encode(current, r)) return { object: current, changed: false };
       if (opts.dryRun) return { object: next, changed: true };
       const res = await this.backend.update(key, value, kv.modRevision);
       if (res.ok) {

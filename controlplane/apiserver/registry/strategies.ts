@@ -4,6 +4,7 @@
 // /status cannot change anything but status, and a spec change bumps metadata.generation.
 import { isDeepStrictEqual } from 'node:util';
 import type { ResourceInfo } from '../../api/resources.ts';
+import { prepareForCreate as prepareKindForCreate } from '../../api/defaults/index.ts';
 
 type Obj = Record<string, any>;
 
@@ -20,37 +21,18 @@ function specOf(o: Obj): Obj {
   return rest;
 }
 
-/** Pod QoS class from requests and limits (upstream: pkg/apis/core/helper/qos/qos.go, simplified to exact-string comparison). */
-export function podQOSClass(pod: Obj): 'Guaranteed' | 'Burstable' | 'BestEffort' {
-  const containers: Obj[] = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].filter((c) => c && typeof c === 'object');
-  let any = false;
-  let guaranteed = containers.length > 0;
-  for (const c of containers) {
-    const req = c.resources?.requests ?? {};
-    const lim = c.resources?.limits ?? {};
-    if (Object.keys(req).length || Object.keys(lim).length) any = true;
-    for (const res of ['cpu', 'memory']) {
-      if (lim[res] === undefined) guaranteed = false;
-      else if (req[res] !== undefined && String(req[res]) !== String(lim[res])) guaranteed = false;
-    }
-  }
-  if (!any) return 'BestEffort';
-  return guaranteed ? 'Guaranteed' : 'Burstable';
-}
-
-/** Resets what a client may not set on create. */
+/**
+ * Resets what a client may not set on create; the kind-specific steps (a pod starts Pending with
+ * its QoS class, a namespace Active with its finalizer, a Job gets its selector) are the API's.
+ */
 export function prepareForCreate(r: ResourceInfo, obj: Obj): void {
   const md = obj.metadata;
   if (GENERATION_TRACKED.has(r.plural)) md.generation = 1;
+  prepareKindForCreate(r.kind, r.group, obj);
   switch (r.plural) {
     case 'pods':
-      // upstream podStrategy.PrepareForCreate: status is the kubelet's; the pod starts Pending.
-      obj.status = { phase: 'Pending', qosClass: podQOSClass(obj) };
-      break;
-    case 'nodes':
-      break; // Nodes may be created with status (the kubelet registers that way).
+    case 'nodes': // Nodes may be created with status (the kubelet registers that way).
     case 'namespaces':
-      obj.status = { phase: 'Active' };
       break;
     case 'services':
       obj.status = { loadBalancer: {} };
