@@ -66,7 +66,7 @@ const CASES: [string, string, string, string | Buffer | undefined, number, Recor
   ['bad dryRun', 'POST', `${CM}?dryRun=Some`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' } }), 400],
   ['merge patch that is not JSON', 'PATCH', `${CM}/sentinel`, '{nope', 400, { 'Content-Type': 'application/merge-patch+json' }],
   ['json patch that is not a list', 'PATCH', `${CM}/sentinel`, '{"op":"add"}', 400, { 'Content-Type': 'application/json-patch+json' }],
-  ['json patch with an unknown op', 'PATCH', `${CM}/sentinel`, '[{"op":"explode","path":"/data"}]', 400, { 'Content-Type': 'application/json-patch+json' }],
+  ['json patch with an unknown op', 'PATCH', `${CM}/sentinel`, '[{"op":"explode","path":"/data"}]', 422, { 'Content-Type': 'application/json-patch+json' }],
   ['json patch test that fails', 'PATCH', `${CM}/sentinel`, '[{"op":"test","path":"/data/keep","value":"other"}]', 422, { 'Content-Type': 'application/json-patch+json' }],
   ['patch changing the name', 'PATCH', `${CM}/sentinel`, '{"metadata":{"name":"other"}}', 400, { 'Content-Type': 'application/merge-patch+json' }],
   ['update with a stale resourceVersion', 'PUT', `${CM}/sentinel`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'sentinel', resourceVersion: '1' }, data: {} }), 409],
