@@ -27,7 +27,9 @@ export function rawClient(url: string, dataDir: string, opts: { anonymous?: bool
   return {
     request(method, path, body, headers = {}) {
       return new Promise((resolve, reject) => {
-        const req = request(new URL(path, url), { method, agent, headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers } }, (res) => {
+        // An explicit Content-Length: Node sends a DELETE body with neither it nor chunked encoding otherwise.
+        const length = body === undefined ? {} : { 'Content-Length': String(Buffer.byteLength(body)) };
+        const req = request(new URL(path, url), { method, agent, headers: { Accept: 'application/json', ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...length, ...headers } }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => {
