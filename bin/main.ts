@@ -26,6 +26,7 @@ const apiserverOptions: Options = {
   'log-level': { type: 'string', default: 'info' },
   'compaction-interval': { type: 'string', default: '300' },
   'compaction-retain': { type: 'string', default: '1000' },
+  'watch-bookmark-interval': { type: 'string', default: '60' },
 };
 
 const apiserverHelp: Record<string, string> = {
@@ -42,7 +43,14 @@ const apiserverHelp: Record<string, string> = {
   'log-level': 'pino log level (debug, info, warn, error)',
   'compaction-interval': 'seconds between storage compactions (0: never)',
   'compaction-retain': 'revisions kept by each compaction; watches older than that get 410 Gone',
+  'watch-bookmark-interval': 'seconds between BOOKMARK events on watches that allow them',
 };
+
+function numberFlag(v: Record<string, unknown>, name: string): number {
+  const n = Number(v[name]);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, not ${JSON.stringify(v[name])}`);
+  return n;
+}
 
 async function runControlPlane(v: Record<string, string | boolean | string[] | undefined>): Promise<void> {
   const { runApiServer } = await import('../controlplane/apiserver/run.ts');
@@ -52,7 +60,7 @@ async function runControlPlane(v: Record<string, string | boolean | string[] | u
   const api = await runApiServer({
     dataDir: String(v['data-dir']),
     bindAddress: String(v['bind-address']),
-    securePort: Number(v['secure-port']),
+    securePort: numberFlag(v, 'secure-port'),
     advertiseAddress: v['advertise-address'] as string | undefined,
     storage,
     etcdServers: v['etcd-servers'] ? String(v['etcd-servers']).split(',') : undefined,
@@ -61,8 +69,9 @@ async function runControlPlane(v: Record<string, string | boolean | string[] | u
     tokenAuthFile: v['token-auth-file'] as string | undefined,
     tlsSans: v['tls-san'] as string[] | undefined,
     logLevel: String(v['log-level']),
-    compactionIntervalSeconds: Number(v['compaction-interval']),
-    compactionRetain: Number(v['compaction-retain']),
+    compactionIntervalSeconds: numberFlag(v, 'compaction-interval'),
+    compactionRetain: numberFlag(v, 'compaction-retain'),
+    watchBookmarkIntervalSeconds: numberFlag(v, 'watch-bookmark-interval'),
   });
   const stop = async (signal: string) => {
     process.stderr.write(`k8ts: ${signal}, stopping\n`);

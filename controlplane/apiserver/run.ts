@@ -31,6 +31,8 @@ export interface ApiServerConfig {
   /** Storage compaction period in seconds (upstream --etcd-compaction-interval, default 5 min) and revisions kept. */
   compactionIntervalSeconds?: number;
   compactionRetain?: number;
+  /** Seconds between watch bookmarks (upstream: about a minute). */
+  watchBookmarkIntervalSeconds?: number;
 }
 
 export interface RunningControlPlaneApi extends RunningApiServer {
@@ -87,6 +89,7 @@ export async function runApiServer(c: ApiServerConfig): Promise<RunningControlPl
     nodePortRange: parsePortRange(c.serviceNodePortRange),
     allocation: new Mutex(),
     kubeletPort: 10250,
+    watchBookmarkIntervalMs: (c.watchBookmarkIntervalSeconds ?? 60) * 1000,
     log,
   };
   const running = await startApiServer({ ctx, pki, authenticator: new Authenticator({ tokenFile: c.tokenAuthFile }), bindAddress: c.bindAddress, port: c.securePort, advertiseAddress: advertise });

@@ -17,6 +17,8 @@ export interface ApiContext {
   allocation: Mutex;
   /** Kubelet connection for logs/exec/port-forward (filled by the kubelet work). */
   kubeletPort: number;
+  /** How often a watch that allows bookmarks gets one (upstream: about every minute). */
+  watchBookmarkIntervalMs: number;
   log: { info: (o: object, msg?: string) => void; warn: (o: object, msg?: string) => void; error: (o: object, msg?: string) => void };
 }
 

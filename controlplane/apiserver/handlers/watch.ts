@@ -11,8 +11,6 @@ import { intParam, type RequestScope } from './context.ts';
 
 // upstream --min-request-timeout 1800s: watches end after a random 30-60 min; clients re-watch.
 const MIN_WATCH_TIMEOUT_S = 1800;
-// upstream sends a bookmark about every minute when the client allows them.
-const BOOKMARK_INTERVAL_MS = 60_000;
 
 type WatchType = 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK' | 'ERROR';
 
@@ -59,7 +57,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
     if (closed) return;
     closed = true;
     watcher?.close();
-    for (const t of timers) clearTimeout(t);
+    for (const t of timers) clearInterval(t);
     res.end();
   };
   req.on('close', finish);
@@ -100,10 +98,7 @@ export async function handleWatch(s: RequestScope): Promise<void> {
   }
   timers.push(setTimeout(finish, timeoutS * 1000));
   if (bookmarks) {
-    const tick = () => {
-      write('BOOKMARK', { kind: r.kind, apiVersion: withTypeMeta(r, {}).apiVersion, metadata: { resourceVersion: String(lastRevision) } });
-      timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
-    };
-    timers.push(setTimeout(tick, BOOKMARK_INTERVAL_MS));
+    const bookmark = () => write('BOOKMARK', { kind: r.kind, apiVersion: withTypeMeta(r, {}).apiVersion, metadata: { resourceVersion: String(lastRevision) } });
+    timers.push(setInterval(bookmark, ctx.watchBookmarkIntervalMs));
   }
 }
