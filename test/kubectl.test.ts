@@ -116,6 +116,14 @@ describe("the user's manifests", () => {
     expect(d).toMatch(/StrategyType:\s+Recreate/);
   });
 
+  it('logs and exec of a pod with no node say so', async () => {
+    const logs = await cp.kubectl(['logs', 'nginx-pod'], { allowFail: true });
+    expect(logs.code).not.toBe(0);
+    expect(logs.stderr).toContain('Error from server (BadRequest): pod nginx-pod does not have a host assigned');
+    const exec = await cp.kubectl(['exec', 'nginx-pod', '--', 'ls'], { allowFail: true });
+    expect(exec.stderr).toContain('does not have a host assigned');
+  });
+
   it('-o yaml round-trips through the store', async () => {
     const { stdout } = await cp.kubectl(['get', 'pvc', 'my-pvc', '-n', 'mysql', '-o', 'yaml']);
     const pvc = parseYaml(stdout);
