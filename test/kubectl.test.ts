@@ -221,6 +221,28 @@ describe('changing objects', () => {
     }
   });
 
+  it('kubectl create generators (sent as protobuf) create what they say', async () => {
+    await cp.kubectl(['create', 'namespace', 'gen']);
+    const gen = (args: string[]) => cp.kubectl(['-n', 'gen', ...args]);
+    expect((await gen(['create', 'deployment', 'web', '--image=nginx:1.22.1', '--replicas=2', '--port=80'])).stdout).toContain('deployment.apps/web created');
+    expect((await gen(['create', 'configmap', 'cfg', '--from-literal=a=b'])).stdout).toContain('configmap/cfg created');
+    expect((await gen(['create', 'secret', 'generic', 'sec', '--from-literal=password=s3cret'])).stdout).toContain('secret/sec created');
+    expect((await gen(['create', 'service', 'nodeport', 'np', '--tcp=80:8080'])).stdout).toContain('service/np created');
+    expect((await gen(['create', 'job', 'once', '--image=busybox', '--', 'true'])).stdout).toContain('job.batch/once created');
+    expect((await gen(['create', 'cronjob', 'tick', '--image=busybox', '--schedule=*/5 * * * *', '--', 'date'])).stdout).toContain('cronjob.batch/tick created');
+    expect((await gen(['create', 'serviceaccount', 'robot'])).stdout).toContain('serviceaccount/robot created');
+    const web = await json(['get', 'deploy', 'web', '-n', 'gen']);
+    expect(web.spec.replicas).toBe(2);
+    expect(web.spec.template.spec.containers[0]).toMatchObject({ name: 'nginx', image: 'nginx:1.22.1', ports: [{ containerPort: 80, protocol: 'TCP' }] });
+    const sec = await json(['get', 'secret', 'sec', '-n', 'gen']);
+    expect(Buffer.from(sec.data.password, 'base64').toString()).toBe('s3cret');
+    const np = await json(['get', 'svc', 'np', '-n', 'gen']);
+    expect(np.spec.ports[0]).toMatchObject({ port: 80, targetPort: 8080 });
+    expect(np.spec.ports[0].nodePort).toBeGreaterThanOrEqual(30000);
+    const job = await json(['get', 'job', 'once', '-n', 'gen']);
+    expect(job.spec.template.spec.containers[0].command).toEqual(['true']);
+  });
+
   it('delete removes objects; a missing one is NotFound', async () => {
     const { stdout } = await cp.kubectl(['delete', 'pod', 'mysql-pod', '-n', 'mysql']);
     expect(stdout).toContain('pod "mysql-pod" deleted');

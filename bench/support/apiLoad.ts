@@ -1,7 +1,7 @@
 // The API server side of the benchmark: the workload of rawStore.ts, sent over HTTPS with
 // keep-alive to a running server, plus 1000 watch streams for the fan-out.
 import { performance } from 'node:perf_hooks';
-import { adminAgent, adminCredentials, ApiClient, memoryOf, pool, timed } from './httpsLoad.ts';
+import { adminAgent, adminCredentials, ApiClient, memoryOf, note, pool, timed } from './httpsLoad.ts';
 import { DeliveryLog, openHttpWatches, runFanout } from './fanout.ts';
 import { createTarget, type Figures, type Workload } from './rawStore.ts';
 
@@ -39,10 +39,12 @@ export async function runApiServerLoad(url: string, dataDir: string, serverPid: 
     const created = await api.expect(201, 'POST', cmPath(ns), configMap(name));
     if (i === 0) sample = created;
   });
+  note(`${w.creates} creates in ${createMs.toFixed(0)} ms`);
   const getMs = await pool(w.creates, w.concurrency, async (i) => {
     const { ns, name } = createTarget({ ...w, sample: {} }, i);
     await api.expect(200, 'GET', cmPath(ns, name));
   });
+  note(`${w.creates} gets in ${getMs.toFixed(0)} ms`);
 
   const listMs = await timed(async () => {
     for (let r = 0; r < w.listRounds; r++) {
@@ -72,6 +74,7 @@ export async function runApiServerLoad(url: string, dataDir: string, serverPid: 
   const openStart = performance.now();
   const watches = await openHttpWatches(url, `${cmPath('bench-watch')}?watch=1&resourceVersion=${rv}`, watchAgents, w.fanout.watchers, WATCH_OPEN_CONCURRENCY, log);
   const watchOpenMs = performance.now() - openStart;
+  note(`lists done; ${watches.opened} watches open in ${watchOpenMs.toFixed(0)} ms`);
   if (watches.opened !== w.fanout.watchers) throw new Error(`opened ${watches.opened} of ${w.fanout.watchers} watches`);
   const watchingMiB = memoryOf(serverPid).rssMiB;
 

@@ -76,8 +76,9 @@ const objectName = (i: number) => `w-${i}`;
 export async function runFanout(log: DeliveryLog, plan: FanoutPlan, write: FanoutWrite): Promise<{ warmMs: number; paced: FanoutResult; burst: FanoutResult }> {
   // Warm-up: one event every watcher must see, so watch set-up is not counted as latency.
   const t0 = performance.now();
+  const target = log.count + plan.watchers;
   await write('create', 'warm');
-  if (!(await log.waitFor(log.count + plan.watchers, plan.timeoutMs))) throw new Error(`warm-up event reached ${log.count} of ${plan.watchers} watchers`);
+  if (!(await log.waitFor(target, plan.timeoutMs))) throw new Error(`warm-up event reached ${log.count - target + plan.watchers} of ${plan.watchers} watchers`);
   const warmMs = performance.now() - t0;
 
   const measure = async (kind: WriteKind, drive: (timedWrite: (i: number) => Promise<void>) => Promise<boolean>): Promise<FanoutResult> => {

@@ -89,3 +89,8 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   const kib = (field: string) => Number(status.match(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
   return { rssMiB: kib('VmRSS') / 1024, peakMiB: kib('VmHWM') / 1024 };
 }
+
+/** A progress line, so a long phase shows where the run is. */
+export function note(msg: string): void {
+  console.log(`  · ${msg}`);
+}

@@ -3,7 +3,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Backend, Watcher } from '../../controlplane/storage/types.ts';
 import { DeliveryLog, runFanout, type FanoutPlan, type FanoutResult } from './fanout.ts';
-import { pool, timed } from './httpsLoad.ts';
+import { note, pool, timed } from './httpsLoad.ts';
 
 export interface Workload {
   creates: number;
@@ -45,10 +45,12 @@ export async function runRawStore(b: Backend, w: Workload): Promise<Figures> {
     const { ns, name } = createTarget(w, i);
     await b.create(KEY(ns, name), valueFor(w, ns, name));
   });
+  note(`raw: ${w.creates} creates in ${createMs.toFixed(0)} ms`);
   const getMs = await pool(w.creates, w.concurrency, async (i) => {
     const { ns, name } = createTarget(w, i);
     if (!(await b.get(KEY(ns, name)))) throw new Error(`raw get ${ns}/${name}: missing`);
   });
+  note(`raw: ${w.creates} gets in ${getMs.toFixed(0)} ms`);
 
   const listPrefix = '/registry/configmaps/bench-list/';
   const listMs = await timed(async () => {
@@ -91,6 +93,7 @@ export async function runRawStore(b: Backend, w: Workload): Promise<Figures> {
     );
   }
   const watchOpenMs = performance.now() - openStart;
+  note(`raw: lists done; ${watchers.length} watches open in ${watchOpenMs.toFixed(0)} ms`);
   const revisions = new Map<string, number>();
   let fanout: Figures['fanout'];
   try {

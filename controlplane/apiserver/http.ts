@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiError, errors } from '../api/errors.ts';
+import { decodeProtobufObject } from './protobuf/decode.ts';
 
 // upstream: k8s.io/apiserver MaxRequestBodyBytes = 3 MiB
 export const MAX_BODY_BYTES = 3 * 1024 * 1024;
@@ -45,8 +46,9 @@ export function decodeObject(body: Buffer, contentType: string): Record<string, 
     } catch (e) {
       throw errors.badRequest(`couldn't get version/kind; json parse error: ${(e as Error).message}`);
     }
-  } else if (contentType.startsWith('application/vnd.kubernetes.protobuf')) {
-    throw errors.unsupportedMediaType(contentType);
+  } else if (contentType === 'application/vnd.kubernetes.protobuf') {
+    // kubectl's `create <generator>` commands send protobuf with no fallback to JSON.
+    return decodeProtobufObject(body);
   } else {
     throw errors.unsupportedMediaType(contentType);
   }

@@ -17,8 +17,8 @@ interface DeleteOptions {
 async function readDeleteOptions(s: RequestScope): Promise<DeleteOptions> {
   const body = await readBody(s.req);
   let opts: Obj = {};
-  // kubectl drain's fallback sends a protobuf body; its options are the defaults anyway.
-  if (body.length > 0 && !mediaType(s.req).includes('protobuf')) opts = decodeObject(body, mediaType(s.req) || 'application/json');
+  // kubectl drain's delete fallback sends DeleteOptions as protobuf; decodeObject reads both.
+  if (body.length > 0) opts = decodeObject(body, mediaType(s.req) || 'application/json');
   const grace = intParam(s.query, 'gracePeriodSeconds');
   if (grace !== undefined) opts.gracePeriodSeconds = grace;
   const policy = s.query.get('propagationPolicy');

@@ -1,4 +1,5 @@
-// Protobuf messages of core/v1 kinds other than Pod: Namespace, Service, ConfigMap, Secret, Node, PersistentVolume(Claim), Event ... (k8s.io/api/core/v1/types.go).
+// Protobuf messages of core/v1 kinds other than Pod (k8s.io/api/core/v1/types.go): Namespace, Service,
+// ConfigMap, Secret, ServiceAccount, Node, PersistentVolume(Claim), Endpoints, Event, Binding.
 // Field numbers and JSON names come from the Go struct tags of k8s.io/api and k8s.io/apimachinery
 // 1.34 (`protobuf:"bytes,N,opt,name=x"`, `json:"x,omitempty"`); the notation is explained in ../schema.ts.
 import type { MessageTable } from '../schema.ts';

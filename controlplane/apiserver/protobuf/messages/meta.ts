@@ -1,4 +1,5 @@
-// Protobuf messages of meta/v1 (k8s.io/apimachinery/pkg/apis/meta/v1/types.go): object metadata, selectors, DeleteOptions.
+// Protobuf messages of meta/v1 (k8s.io/apimachinery/pkg/apis/meta/v1/types.go): object metadata,
+// label selectors, DeleteOptions.
 // Field numbers and JSON names come from the Go struct tags of k8s.io/api and k8s.io/apimachinery
 // 1.34 (`protobuf:"bytes,N,opt,name=x"`, `json:"x,omitempty"`); the notation is explained in ../schema.ts.
 import type { MessageTable } from '../schema.ts';

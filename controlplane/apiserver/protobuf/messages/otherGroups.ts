@@ -1,4 +1,5 @@
-// Protobuf messages of discovery.k8s.io/v1, coordination.k8s.io/v1, events.k8s.io/v1, policy/v1, autoscaling/v1 (k8s.io/api/<group>/v1/types.go).
+// Protobuf messages of discovery.k8s.io/v1, coordination.k8s.io/v1, events.k8s.io/v1, policy/v1 and
+// autoscaling/v1 (k8s.io/api/<group>/v1/types.go).
 // Field numbers and JSON names come from the Go struct tags of k8s.io/api and k8s.io/apimachinery
 // 1.34 (`protobuf:"bytes,N,opt,name=x"`, `json:"x,omitempty"`); the notation is explained in ../schema.ts.
 import type { MessageTable } from '../schema.ts';
