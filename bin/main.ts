@@ -4,6 +4,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type Flags = Record<string, string | boolean | string[] | undefined>;
 
 interface Component {
   summary: string;
@@ -46,18 +47,17 @@ const apiserverHelp: Record<string, string> = {
   'watch-bookmark-interval': 'seconds between BOOKMARK events on watches that allow them',
 };
 
-function numberFlag(v: Record<string, unknown>, name: string): number {
+function numberFlag(v: Flags, name: string): number {
   const n = Number(v[name]);
   if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} must be a non-negative number, not ${JSON.stringify(v[name])}`);
   return n;
 }
 
-async function runControlPlane(v: Record<string, string | boolean | string[] | undefined>): Promise<void> {
-  const { runApiServer } = await import('../controlplane/apiserver/run.ts');
+function apiServerConfig(v: Flags) {
   const storage = v.storage === 'etcd' ? 'etcd' : v.storage === 'sqlite' ? 'sqlite' : undefined;
   if (!storage) throw new Error(`--storage must be sqlite or etcd, not ${v.storage}`);
   if (storage === 'etcd' && !v['etcd-servers']) throw new Error('--storage etcd needs --etcd-servers');
-  const api = await runApiServer({
+  return {
     dataDir: String(v['data-dir']),
     bindAddress: String(v['bind-address']),
     securePort: numberFlag(v, 'secure-port'),
@@ -72,32 +72,101 @@ async function runControlPlane(v: Record<string, string | boolean | string[] | u
     compactionIntervalSeconds: numberFlag(v, 'compaction-interval'),
     compactionRetain: numberFlag(v, 'compaction-retain'),
     watchBookmarkIntervalSeconds: numberFlag(v, 'watch-bookmark-interval'),
-  });
-  const stop = async (signal: string) => {
-    process.stderr.write(`k8ts: ${signal}, stopping\n`);
-    await api.stop().catch(() => undefined);
-    process.exit(0);
+  } as const;
+}
+
+function controllerManagerConfig(v: Flags) {
+  return {
+    clusterCIDR: String(v['cluster-cidr']),
+    nodeMonitorGracePeriodMs: numberFlag(v, 'node-monitor-grace-period') * 1000,
+    controllers: v.controllers ? String(v.controllers).split(',').map((c) => c.trim()).filter(Boolean) : undefined,
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** Stops on SIGINT/SIGTERM, and exits non-zero when a component stops on its own. */
+function superviseUntilSignal(stop: () => Promise<void>, done?: Promise<void>): void {
+  const exit = async (why: string, code: number) => {
+    process.stderr.write(`k8ts: ${why}, stopping\n`);
+    await stop().catch(() => undefined);
+    process.exit(code);
+  };
+  process.once('SIGINT', () => void exit('SIGINT', 0));
+  process.once('SIGTERM', () => void exit('SIGTERM', 0));
+  done?.catch((err: Error) => void exit(err.message, 1));
+}
+
+async function runApiServerOnly(v: Flags): Promise<void> {
+  const { runApiServer } = await import('../controlplane/apiserver/run.ts');
+  const api = await runApiServer(apiServerConfig(v));
+  superviseUntilSignal(() => api.stop());
   // Ready line for scripts and tests that start the server and wait for it.
   process.stdout.write(`k8ts: apiserver ready at ${api.url} (kubeconfig ${api.kubeconfigPath})\n`);
+}
+
+async function runWholeControlPlane(v: Flags): Promise<void> {
+  const { runServer } = await import('../controlplane/components.ts');
+  const disable = (v.disable as string[] | undefined)?.flatMap((d) => d.split(','));
+  for (const d of disable ?? []) if (d !== 'scheduler' && d !== 'controller-manager') throw new Error(`--disable takes scheduler or controller-manager, not ${d}`);
+  const server = await runServer({ ...apiServerConfig(v), ...controllerManagerConfig(v), disable: disable as ('scheduler' | 'controller-manager')[] | undefined });
+  superviseUntilSignal(() => server.stop(), server.done);
+  process.stdout.write(`k8ts: apiserver ready at ${server.api.url} (kubeconfig ${server.api.kubeconfigPath})\n`);
+}
+
+async function runComponent(v: Flags, which: 'scheduler' | 'controller-manager'): Promise<void> {
+  if (!v.kubeconfig) throw new Error('--kubeconfig is required');
+  const { runSchedulerComponent, runControllerManagerComponent } = await import('../controlplane/components.ts');
+  const { default: pino } = await import('pino');
+  const controller = new AbortController();
+  const common = { kubeconfig: String(v.kubeconfig), leaderElect: v['leader-elect'] !== 'false', signal: controller.signal, log: pino({ name: which, level: String(v['log-level']) }) };
+  const done = which === 'scheduler' ? runSchedulerComponent(common) : runControllerManagerComponent({ ...common, ...controllerManagerConfig(v) });
+  superviseUntilSignal(async () => {
+    controller.abort();
+    await done.catch(() => undefined);
+  }, done.then(() => {
+    if (!controller.signal.aborted) throw new Error(`${which} stopped`);
+  }));
 }
 
 const notYet = (what: string) => async () => {
   throw new Error(`${what} is not available in this version of k8ts yet`);
 };
 
+const controllerManagerOptions: Options = {
+  'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
+  'node-monitor-grace-period': { type: 'string', default: '40' },
+  controllers: { type: 'string' },
+};
+const controllerManagerHelp: Record<string, string> = {
+  'cluster-cidr': 'CIDR each node gets a /24 podCIDR from',
+  'node-monitor-grace-period': 'seconds without a Lease renewal before a node is NotReady',
+  controllers: 'comma-separated controllers to run (default: all)',
+};
+const componentOptions: Options = {
+  kubeconfig: { type: 'string' },
+  'leader-elect': { type: 'string', default: 'true' },
+  'log-level': { type: 'string', default: 'info' },
+};
+const componentHelpText: Record<string, string> = {
+  kubeconfig: 'kubeconfig to reach the API server (k8ts server writes DATA_DIR/<component>.kubeconfig)',
+  'leader-elect': 'hold a Lease in kube-system so only one instance acts (true/false)',
+  'log-level': 'pino log level',
+};
+
 const COMPONENTS: Record<string, Component> = {
   server: {
     summary: 'the whole control plane in one process (storage → apiserver → scheduler, controllers)',
-    options: apiserverOptions,
-    help: apiserverHelp,
-    run: runControlPlane,
+    options: { ...apiserverOptions, ...controllerManagerOptions, disable: { type: 'string', multiple: true } },
+    help: { ...apiserverHelp, ...controllerManagerHelp, disable: 'do not run scheduler or controller-manager (repeatable)' },
+    run: runWholeControlPlane,
   },
-  apiserver: { summary: 'the Kubernetes API server on SQLite or etcd', options: apiserverOptions, help: apiserverHelp, run: runControlPlane },
-  scheduler: { summary: 'assigns pods to nodes (not available yet)', options: { kubeconfig: { type: 'string' } }, help: { kubeconfig: 'kubeconfig to reach the API server' }, run: notYet('the scheduler') },
-  'controller-manager': { summary: 'runs the controllers (not available yet)', options: { kubeconfig: { type: 'string' } }, help: { kubeconfig: 'kubeconfig to reach the API server' }, run: notYet('the controller-manager') },
+  apiserver: { summary: 'the Kubernetes API server on SQLite or etcd', options: apiserverOptions, help: apiserverHelp, run: runApiServerOnly },
+  scheduler: { summary: 'assigns pods to nodes', options: componentOptions, help: componentHelpText, run: (v) => runComponent(v, 'scheduler') },
+  'controller-manager': {
+    summary: 'runs the controllers (deployment, replicaset, namespace, nodes, ...)',
+    options: { ...componentOptions, ...controllerManagerOptions },
+    help: { ...componentHelpText, ...controllerManagerHelp },
+    run: (v) => runComponent(v, 'controller-manager'),
+  },
   kubelet: { summary: 'the node agent driving containerd over CRI (not available yet)', options: {}, help: {}, run: notYet('the kubelet') },
   proxy: { summary: 'Service rules with iptables, nftables or IPVS (not available yet)', options: {}, help: {}, run: notYet('the proxy') },
   lab: { summary: 'the three-node lab on this machine (not available yet)', options: {}, help: {}, run: notYet('the lab') },

@@ -8,7 +8,7 @@ import type { Backend } from '../storage/types.ts';
 import { Authenticator } from './authn.ts';
 import { bootstrapCluster } from './bootstrap.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
-import { ensurePki, signLeaf } from './pki.ts';
+import { ensurePki, signLeaf, type PemPair } from './pki.ts';
 import { ObjectStore } from './registry/store.ts';
 import { DEFAULT_NODE_PORT_RANGE, DEFAULT_SERVICE_CIDR, firstServiceIP, Mutex, parseCidr } from './registry/serviceAllocators.ts';
 import { startApiServer, type RunningApiServer } from './server.ts';
@@ -49,15 +49,22 @@ function parsePortRange(s: string | undefined): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-async function kubeletClientPair(pkiDir: string, ca: { cert: string; key: string }) {
-  const cert = join(pkiDir, 'apiserver-kubelet-client.crt');
-  const key = join(pkiDir, 'apiserver-kubelet-client.key');
+/** A client certificate kept in pkiDir as NAME.crt/NAME.key, issued once. */
+async function clientPair(pkiDir: string, ca: PemPair, name: string, commonName: string, organizations: string[] = []): Promise<PemPair> {
+  const cert = join(pkiDir, `${name}.crt`);
+  const key = join(pkiDir, `${name}.key`);
   if (existsSync(cert) && existsSync(key)) return { cert: readFileSync(cert, 'utf8'), key: readFileSync(key, 'utf8') };
-  const pair = await signLeaf(ca, { commonName: 'kube-apiserver-kubelet-client', organizations: ['system:masters'], client: true });
+  const pair = await signLeaf(ca, { commonName, organizations, client: true });
   writeFileSync(cert, pair.cert);
   writeFileSync(key, pair.key, { mode: 0o600 });
   return pair;
 }
+
+// The identities upstream gives the control-plane components (kubeadm's kubeconfig files).
+const COMPONENT_IDENTITIES = [
+  { file: 'scheduler', commonName: 'system:kube-scheduler' },
+  { file: 'controller-manager', commonName: 'system:kube-controller-manager' },
+];
 
 export async function runApiServer(c: ApiServerConfig): Promise<RunningControlPlaneApi> {
   const log = pino({ name: 'apiserver', level: c.logLevel ?? process.env.K8TS_LOG_LEVEL ?? 'info' });
@@ -80,7 +87,7 @@ export async function runApiServer(c: ApiServerConfig): Promise<RunningControlPl
   if (c.bindAddress !== '0.0.0.0') hosts.push(c.bindAddress);
   const pkiDir = join(c.dataDir, 'pki');
   const pki = await ensurePki(pkiDir, [...new Set(hosts)]);
-  setKubeletClientCredentials(await kubeletClientPair(pkiDir, pki.ca));
+  setKubeletClientCredentials(await clientPair(pkiDir, pki.ca, 'apiserver-kubelet-client', 'kube-apiserver-kubelet-client', ['system:masters']));
 
   const store = new ObjectStore(backend);
   const ctx = {
@@ -97,7 +104,13 @@ export async function runApiServer(c: ApiServerConfig): Promise<RunningControlPl
 
   const kubeconfigPath = join(c.dataDir, 'admin.kubeconfig');
   const serverHost = c.bindAddress === '0.0.0.0' ? advertise : c.bindAddress;
-  writeKubeconfig(kubeconfigPath, { server: `https://${serverHost}:${running.port}`, caCert: pki.ca.cert, client: pki.admin });
+  const server = `https://${serverHost}:${running.port}`;
+  writeKubeconfig(kubeconfigPath, { server, caCert: pki.ca.cert, client: pki.admin });
+  // Each control-plane component gets its own identity and kubeconfig, as with kubeadm.
+  for (const id of COMPONENT_IDENTITIES) {
+    const client = await clientPair(pkiDir, pki.ca, id.file, id.commonName);
+    writeKubeconfig(join(c.dataDir, `${id.file}.kubeconfig`), { server, caCert: pki.ca.cert, client, user: id.commonName });
+  }
   log.info({ url: running.url, kubeconfig: kubeconfigPath }, 'apiserver serving');
   return {
     ...running,

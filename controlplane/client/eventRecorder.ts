@@ -48,6 +48,7 @@ export function createEventRecorder(client: Client, source: EventSource, opts: E
   let pending: Promise<void> = Promise.resolve();
 
   const write = async (obj: KubeObject, type: string, reason: string, message: string, atMs: number) => {
+    if (!obj?.metadata?.name) throw new Error(`cannot record event ${reason}: the object has no name`);
     const namespace = obj.metadata.namespace || CLUSTER_SCOPED_EVENT_NAMESPACE;
     const key = [obj.metadata.uid ?? `${obj.metadata.namespace ?? ''}/${obj.metadata.name}`, type, reason, message].join('\u0000');
     const timestamp = rfc3339(atMs);

@@ -61,7 +61,7 @@ export function createResourceClient<T extends KubeObject>(rest: RestClient, r: 
 
   return {
     resource: r,
-    get: (name) => rest.request({ method: 'GET', path: itemPath(name) }),
+    get: async (name) => rest.request({ method: 'GET', path: itemPath(name) }),
     list: async (opts) => {
       const list = await rest.request({ method: 'GET', path: collectionPath(r, namespace), query: listQuery(opts) });
       // List items carry no apiVersion/kind on the wire; set them, as client-go's dynamic client

@@ -7,3 +7,4 @@ export * from './expectations.ts';
 export * from './controllerRef.ts';
 export * from './podUtils.ts';
 export * from './runController.ts';
+export * from './selector.ts';

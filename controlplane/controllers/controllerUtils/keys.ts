@@ -10,3 +10,11 @@ export function parseKey(key: string): { namespace?: string; name: string } {
   const slash = key.indexOf('/');
   return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
 }
+
+/**
+ * An EventRecorder's view of a cached object: informer caches may hold list items without
+ * apiVersion/kind, but an Event's involvedObject needs them.
+ */
+export function withKind<T extends Pick<KubeObject, 'metadata'>>(obj: T, apiVersion: string, kind: string): KubeObject {
+  return { ...(obj as unknown as KubeObject), apiVersion, kind };
+}

@@ -88,7 +88,7 @@ export function lessValuablePod(a: Pod, rankA: number, b: Pod, rankB: number): b
  * getPodsToDelete: the `count` least valuable of `pods`. `related` are the active pods of the same
  * owner's family (e.g. all replica sets of a deployment) used to rank pods doubled up on a node.
  */
-export function podsToDelete(pods: Pod[], count: number, related: Pod[] = pods): Pod[] {
+export function podsToDelete<P extends Pod>(pods: P[], count: number, related: Pod[] = pods): P[] {
   if (count >= pods.length) return pods.slice(0, count);
   const onNode = new Map<string, number>();
   for (const p of related) {

@@ -93,16 +93,36 @@ export const sumAvailableReplicas = (rss: (RS | undefined)[]) => rss.reduce((n, 
 
 // ---- templates ----
 
-/** EqualIgnoreHash: the templates are equal once the pod-template-hash label is dropped. */
+/**
+ * The template as Go would see it after decoding: null, {} and [] are the zero values of their
+ * fields, the same as absent. kubectl's rollout undo writes back `creationTimestamp: null` and
+ * `resources: {}`, which must not make a template look new.
+ */
+export function semanticTemplate(t: PodTemplateSpec | undefined): PodTemplateSpec {
+  const prune = (v: unknown): unknown => {
+    if (Array.isArray(v)) {
+      const a = v.map(prune).filter((x) => x !== undefined);
+      return a.length === 0 ? undefined : a;
+    }
+    if (v !== null && typeof v === 'object') {
+      const o: Record<string, unknown> = {};
+      for (const [k, x] of Object.entries(v)) {
+        const p = prune(x);
+        if (p !== undefined) o[k] = p;
+      }
+      return Object.keys(o).length === 0 ? undefined : o;
+    }
+    return v === null ? undefined : v;
+  };
+  return (prune(t ?? {}) ?? {}) as PodTemplateSpec;
+}
+
+/** EqualIgnoreHash: the templates are semantically equal once the pod-template-hash label is dropped. */
 export function equalIgnoreHash(a: PodTemplateSpec | undefined, b: PodTemplateSpec | undefined): boolean {
   const strip = (t: PodTemplateSpec | undefined) => {
     const c = structuredClone(t ?? {});
-    if (c.metadata?.labels) {
-      delete c.metadata.labels[POD_TEMPLATE_HASH_LABEL];
-      if (Object.keys(c.metadata.labels).length === 0) delete c.metadata.labels;
-    }
-    if (c.metadata && Object.keys(c.metadata).length === 0) delete c.metadata;
-    return c;
+    if (c.metadata?.labels) delete c.metadata.labels[POD_TEMPLATE_HASH_LABEL];
+    return semanticTemplate(c);
   };
   return isDeepStrictEqual(strip(a), strip(b));
 }

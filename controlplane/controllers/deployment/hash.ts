@@ -2,8 +2,10 @@
 // pod template, then of the collision count, written as its decimal digits mapped onto a
 // consonant-and-digit alphabet (k8s.io/apimachinery/pkg/util/rand SafeEncodeString) so it can
 // never spell a word. Upstream hashes Go's spew dump of the struct; here the template's JSON with
-// sorted keys plays that part, so hashes are stable but not equal to upstream's for the same template.
+// sorted keys (null, {} and [] dropped as Go's zero values) plays that part, so hashes are
+// stable but not equal to upstream's for the same template.
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js';
+import { semanticTemplate } from './deploymentUtil.ts';
 
 const SAFE_ALPHABET = 'bcdfghjklmnpqrstvwxz2456789';
 const FNV32_OFFSET = 0x811c9dc5;
@@ -38,7 +40,7 @@ export function safeEncodeString(s: string): string {
 }
 
 export function computeHash(template: PodTemplateSpec | undefined, collisionCount?: number): string {
-  let h = fnv32a(new TextEncoder().encode(stableStringify(template ?? {})));
+  let h = fnv32a(new TextEncoder().encode(stableStringify(semanticTemplate(template))));
   if (collisionCount !== undefined && collisionCount !== null) {
     const le = new Uint8Array(4);
     new DataView(le.buffer).setUint32(0, collisionCount >>> 0, true);

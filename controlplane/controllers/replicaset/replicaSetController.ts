@@ -7,13 +7,14 @@ import type { Logger } from 'pino';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/resources.ts';
-import { matchesLabels, selectorRequirements } from '../../api/selectors.ts';
+import { matchesLabels } from '../../api/selectors.ts';
+import { selectorReqs } from '../controllerUtils/selector.ts';
 import { createWorkQueue } from '../../client/index.ts';
 import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
 import { claimObjects, getControllerOf, newControllerRef, recheckOwner } from '../controllerUtils/controllerRef.ts';
 import { Expectations } from '../controllerUtils/expectations.ts';
-import { keyOf, parseKey } from '../controllerUtils/keys.ts';
+import { keyOf, parseKey, withKind } from '../controllerUtils/keys.ts';
 import { isPodActive, isPodReady, podsToDelete } from '../controllerUtils/podUtils.ts';
 import { errorText, runController } from '../controllerUtils/runController.ts';
 import { SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from '../controllerUtils/slowStart.ts';
@@ -103,7 +104,7 @@ class RSController implements ReplicaSetController {
   private replicaSetsMatching(pod: PodObj): RS[] {
     return this.rsInformer.lister
       .list(pod.metadata.namespace)
-      .filter((rs) => Object.keys(rs.spec?.selector ?? {}).length > 0 && matchesLabels(selectorRequirements(rs.spec?.selector), pod.metadata.labels));
+      .filter((rs) => Object.keys(rs.spec?.selector ?? {}).length > 0 && matchesLabels(selectorReqs(rs.spec?.selector), pod.metadata.labels));
   }
 
   private addPod(pod: PodObj): void {
@@ -178,7 +179,7 @@ class RSController implements ReplicaSetController {
     }
     const ns = namespace!;
     const needsSync = this.expectations.satisfied(key);
-    const reqs = selectorRequirements(cached.spec?.selector);
+    const reqs = selectorReqs(cached.spec?.selector);
     const active = this.podInformer.lister.list(ns).filter(isPodActive);
     const pods = await claimObjects(active, {
       owner: cached,
@@ -233,12 +234,12 @@ class RSController implements ReplicaSetController {
         victims.map(async (pod) => {
           try {
             await this.podClient(ns).delete(pod.metadata.name, { preconditions: { uid: pod.metadata.uid } });
-            this.deps.recorder.event(rs, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
+            this.deps.recorder.event(withKind(rs, 'apps/v1', 'ReplicaSet'), 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata.name}`);
           } catch (e) {
             // The informer will not observe a deletion that did not happen.
             this.expectations.deletionObserved(key, keyOf(pod));
             if (!isNotFound(e)) {
-              this.deps.recorder.event(rs, 'Warning', 'FailedDelete', `Error deleting: ${errorText(e)}`);
+              this.deps.recorder.event(withKind(rs, 'apps/v1', 'ReplicaSet'), 'Warning', 'FailedDelete', `Error deleting: ${errorText(e)}`);
               errors.push(e);
             }
           }
@@ -278,9 +279,9 @@ class RSController implements ReplicaSetController {
     try {
       const created = await this.podClient(rs.metadata.namespace!).create(pod);
       this.log.debug({ rs: keyOf(rs), pod: created.metadata.name }, 'created pod');
-      this.deps.recorder.event(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
+      this.deps.recorder.event(withKind(rs, 'apps/v1', 'ReplicaSet'), 'Normal', 'SuccessfulCreate', `Created pod: ${created.metadata.name}`);
     } catch (e) {
-      this.deps.recorder.event(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
+      this.deps.recorder.event(withKind(rs, 'apps/v1', 'ReplicaSet'), 'Warning', 'FailedCreate', `Error creating: ${errorText(e)}`);
       throw e;
     }
   }
@@ -292,7 +293,7 @@ class RSController implements ReplicaSetController {
     let target = rs;
     for (let attempt = 0; ; attempt++) {
       const next = structuredClone(target);
-      next.status = { ...status, observedGeneration: target.metadata.generation };
+      (next as { status?: unknown }).status = { ...status, observedGeneration: target.metadata.generation };
       try {
         return await client.updateStatus(next);
       } catch (e) {

@@ -52,8 +52,8 @@ export function calculateReplicaSetStatus(rs: ReplicaSet, filteredPods: Pod[], m
 
 /** Whether the stored status must be written: it differs, or the generation was not yet observed. */
 export function replicaSetStatusNeedsUpdate(rs: ReplicaSet, next: ReplicaSetStatus): boolean {
-  const cur = rs.status ?? {};
-  const { observedGeneration: _a, ...curRest } = cur as ReplicaSetStatus;
+  const cur: ReplicaSetStatus = rs.status ?? { replicas: 0 };
+  const { observedGeneration: _a, ...curRest } = cur;
   const { observedGeneration: _b, ...nextRest } = next;
   return !isDeepStrictEqual(normalize(curRest), normalize(nextRest)) || cur.observedGeneration !== rs.metadata?.generation;
 }
