@@ -11,6 +11,8 @@ import { newServiceAccountController } from './serviceaccount/serviceAccountCont
 import { newNodeIpamController } from './nodeipam/nodeIpamController.ts';
 import { newNodeLifecycleController } from './nodelifecycle/nodeLifecycleController.ts';
 import { newPodGcController } from './podgc/podGcController.ts';
+import { newGarbageCollector } from './garbagecollector/garbageCollector.ts';
+import { newPersistentVolumeController } from './persistentvolume/pvController.ts';
 
 export interface ControllerDeps {
   client: Client;
@@ -42,6 +44,9 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'nodeipam', workers: 1, start: (d, o) => newNodeIpamController({ ...d, clusterCIDR: o.clusterCIDR }) },
   { name: 'nodelifecycle', workers: 1, start: (d, o) => newNodeLifecycleController({ ...d, nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }) },
   { name: 'podgc', workers: 1, start: (d) => newPodGcController(d) },
+  // upstream --concurrent-gc-syncs is 20; most of its time is spent waiting on the API server.
+  { name: 'garbagecollector', workers: 4, start: (d) => newGarbageCollector(d) },
+  { name: 'persistentvolume-binder', workers: 1, start: (d) => newPersistentVolumeController(d) },
 ];
 
 /** Starts the selected controllers and runs until the signal aborts; the first one to fail fails all. */

@@ -4,6 +4,7 @@
 //   queue/      — active / backoff / unschedulable queues
 //   cache/      — nodes and the pods on them, with assumed pods
 //   eventHandlers.ts — informers → cache and queue;  scheduleOne.ts — one scheduling pass
+import { setMaxListeners } from 'node:events';
 import type { PersistentVolume, PersistentVolumeClaim, Namespace, Service } from 'kubernetes-types/core/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type pino from 'pino';
@@ -36,6 +37,8 @@ const resource = (group: string, version: string, plural: string) => {
 
 export async function runScheduler(o: SchedulerOptions): Promise<void> {
   const log = o.log.child({ component: DEFAULT_SCHEDULER_NAME });
+  // Eight informers and the queue each listen for the stop signal: more than Node's default warning threshold.
+  setMaxListeners(32, o.signal);
   const podsResource = resource('', 'v1', 'pods');
   const informer = (g: string, v: string, p: string) => o.informers.informerFor<KubeObject>(resource(g, v, p));
   const pods = informer('', 'v1', 'pods');

@@ -26,11 +26,13 @@ export interface StartOptions {
   dataDir?: string;
   args?: string[];
   keepDataDir?: boolean;
+  /** Also run the scheduler and controller-manager (default: the API server alone). */
+  full?: boolean;
 }
 
 export async function startControlPlane(o: StartOptions = {}): Promise<ControlPlane> {
   const dataDir = o.dataDir ?? mkdtempSync(join(tmpdir(), 'k8ts-cp-'));
-  const proc = spawn(process.execPath, [K8TS_BIN, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--log-level', 'warn', ...(o.args ?? [])], {
+  const proc = spawn(process.execPath, [K8TS_BIN, 'server', '--data-dir', dataDir, '--bind-address', '127.0.0.1', '--secure-port', '0', '--log-level', 'warn', ...(o.full ? [] : ['--disable', 'scheduler', '--disable', 'controller-manager']), ...(o.args ?? [])], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';

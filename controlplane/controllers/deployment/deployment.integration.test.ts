@@ -5,7 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findResource } from '../../api/resources.ts';
 import { startControlPlane, type ControlPlane } from '../../../test/support/controlPlane.ts';
-import { createClient, createEventRecorder, createInformerFactory, loadKubeconfig, type ClosableClient, type KubeObject } from '../../client/index.ts';
+import { createClient, createEventRecorder, createInformerFactory, loadKubeconfig, type ClosableClient, type InformerFactory, type KubeObject } from '../../client/index.ts';
 import { newReplicaSetController } from '../replicaset/replicaSetController.ts';
 import { runFakeKubelet, waitFor } from '../controllerUtils/testing/fakeKubelet.ts';
 import { newDeploymentController } from './deploymentController.ts';
@@ -16,6 +16,7 @@ const DEPLOYS = findResource('apps', 'v1', 'deployments')!;
 
 let cp: ControlPlane;
 let client: ClosableClient;
+let informers: InformerFactory;
 const stop = new AbortController();
 const running: Promise<unknown>[] = [];
 
@@ -23,7 +24,7 @@ beforeAll(async () => {
   cp = await startControlPlane();
   client = createClient(loadKubeconfig(cp.kubeconfig));
   const log = pino({ level: process.env.K8TS_TEST_LOG ?? 'silent' });
-  const informers = createInformerFactory(client);
+  informers = createInformerFactory(client);
   const recorder = createEventRecorder(client, { component: 'controller-manager' }, { logger: log });
   const rsc = newReplicaSetController({ client, informers, recorder, log });
   const dc = newDeploymentController({ client, informers, recorder, log });
@@ -229,6 +230,9 @@ describe('deployment and replica set controllers', () => {
     await namespace('r1', false);
     const orphan = { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'orphan', labels: { app: 'solo' } }, spec: { containers: [{ name: 'c', image: 'busybox' }] } };
     await client.resource(PODS, 'r1').create(orphan as KubeObject);
+    // The controllers' shared cache must know the orphan before the set exists, or the set would
+    // first create two pods and then delete one of three.
+    await waitFor('the orphan in the pod cache', () => informers.informerFor(PODS).lister.get('r1', 'orphan'));
     await cp.kubectl(['apply', '-n', 'r1', '-f', '-'], {
       input: JSON.stringify({
         apiVersion: 'apps/v1',

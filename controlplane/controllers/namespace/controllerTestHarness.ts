@@ -18,8 +18,9 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
+/** The server runs without its own controller-manager: only the controllers under test act. */
 export async function startHarness(): Promise<Harness> {
-  const cp = await startControlPlane();
+  const cp = await startControlPlane({ args: ['--disable', 'controller-manager'] });
   const client = createClient(loadKubeconfig(cp.kubeconfig), { userAgent: 'k8ts-controller-test' });
   const informers = createInformerFactory(client);
   const recorder = createEventRecorder(client, { component: 'controller-test' });
