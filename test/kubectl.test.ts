@@ -243,6 +243,17 @@ describe('changing objects', () => {
     expect(job.spec.template.spec.containers[0].command).toEqual(['true']);
   });
 
+  it('delete --all removes a collection, by label too', async () => {
+    for (const n of ['one', 'two', 'three']) await cp.kubectl(['create', 'configmap', `bulk-${n}`, '-n', 'gen', `--from-literal=n=${n}`]);
+    await cp.kubectl(['label', 'configmap', 'bulk-one', 'bulk-two', '-n', 'gen', 'batch=x']);
+    await cp.kubectl(['delete', 'configmap', '-n', 'gen', '-l', 'batch=x']);
+    const left = (await cp.kubectl(['get', 'cm', '-n', 'gen', '-o', 'name'])).stdout;
+    expect(left).toContain('bulk-three');
+    expect(left).not.toContain('bulk-one');
+    await cp.kubectl(['delete', 'configmap', '--all', '-n', 'gen']);
+    expect((await cp.kubectl(['get', 'cm', '-n', 'gen', '-o', 'name'])).stdout).not.toContain('bulk-');
+  });
+
   it('delete removes objects; a missing one is NotFound', async () => {
     const { stdout } = await cp.kubectl(['delete', 'pod', 'mysql-pod', '-n', 'mysql']);
     expect(stdout).toContain('pod "mysql-pod" deleted');

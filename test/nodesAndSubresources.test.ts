@@ -142,6 +142,18 @@ describe('status, scale and finalizers', () => {
     expect(fg.json().metadata.finalizers).toEqual(['foregroundDeletion']);
   });
 
+  it('deletecollection deletes what the selector matches', async () => {
+    const CMS = '/api/v1/namespaces/default/configmaps';
+    for (const [name, tier] of [['dc-a', 'x'], ['dc-b', 'x'], ['dc-c', 'y']]) {
+      expect((await api.request('POST', CMS, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, labels: { tier } } }))).status).toBe(201);
+    }
+    const res = await api.request('DELETE', `${CMS}?labelSelector=tier%3Dx`);
+    expect(res.status).toBe(200);
+    expect(res.json().items.map((o: any) => o.metadata.name).sort()).toEqual(['dc-a', 'dc-b']);
+    const left = (await api.request('GET', `${CMS}?labelSelector=tier`)).json().items.map((o: any) => o.metadata.name);
+    expect(left).toEqual(['dc-c']);
+  });
+
   it('dryRun=All validates and answers without writing', async () => {
     const res = await api.request('POST', `/api/v1/namespaces/default/configmaps?dryRun=All`, JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dry' } }));
     expect(res.status).toBe(201);
