@@ -4,9 +4,11 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian packages the tests drive for real: etcd, containerd + runc + CNI plugins, the rule
+# tools, the image registry and the image builders.
+packages=(etcd-server containerd runc containernetworking-plugins iptables nftables ipvsadm conntrack docker-registry skopeo mmdebstrap gcc libc6-dev iproute2)
 need_apt=()
-command -v etcd >/dev/null 2>&1 || need_apt+=(etcd-server)
-command -v kubectl >/dev/null 2>&1 || need_apt+=(kubectl)
+for p in "${packages[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || need_apt+=("$p"); done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     echo "installing: ${need_apt[*]}"
@@ -16,6 +18,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
     echo "missing (install as root): ${need_apt[*]}" >&2
   fi
 fi
+command -v kubectl >/dev/null 2>&1 || echo "kubectl is missing: the end-to-end tests need the real kubectl at /usr/bin/kubectl" >&2
 
 # Dependencies: npm ci when node_modules is missing or older than the lockfile.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
