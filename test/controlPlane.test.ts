@@ -89,6 +89,20 @@ describe('the control plane on three nodes', () => {
     expect(spread.has('master')).toBe(false);
   });
 
+  it('a Service gets Endpoints and EndpointSlices of its ready pods', async () => {
+    await cp.kubectl(['expose', 'deployment', 'web', '--port=80', '--name=web-svc']);
+    const ep = await until('endpoints', async () => {
+      const e = await json(['get', 'endpoints', 'web-svc']);
+      const addrs = e.subsets?.[0]?.addresses ?? [];
+      return addrs.length === 3 && e;
+    });
+    for (const a of ep.subsets[0].addresses) expect(a.ip).toMatch(/^10\.244\.\d+\.\d+$/);
+    const slices = await json(['get', 'endpointslices', '-l', 'kubernetes.io/service-name=web-svc']);
+    expect(slices.items).toHaveLength(1);
+    expect(slices.items[0].endpoints.every((e: any) => e.conditions.ready)).toBe(true);
+    expect((await cp.kubectl(['get', 'ep', 'web-svc'])).stdout).toMatch(/web-svc\s+10\.244\.\d+\.\d+:80,10\.244/);
+  });
+
   it('a pod that fits nowhere stays Pending with the FailedScheduling summary', async () => {
     await cp.kubectl(['run', 'huge', '--image=busybox', '--overrides={"spec":{"containers":[{"name":"huge","image":"busybox","resources":{"requests":{"memory":"64Gi"}}}]}}']);
     const event = await until('FailedScheduling', async () => {

@@ -13,6 +13,8 @@ import { newNodeLifecycleController } from './nodelifecycle/nodeLifecycleControl
 import { newPodGcController } from './podgc/podGcController.ts';
 import { newGarbageCollector } from './garbagecollector/garbageCollector.ts';
 import { newPersistentVolumeController } from './persistentvolume/pvController.ts';
+import { newEndpointsController } from './endpoints/endpointsController.ts';
+import { newEndpointSliceController } from './endpointslice/endpointSliceController.ts';
 
 export interface ControllerDeps {
   client: Client;
@@ -47,6 +49,8 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   // upstream --concurrent-gc-syncs is 20; most of its time is spent waiting on the API server.
   { name: 'garbagecollector', workers: 4, start: (d) => newGarbageCollector(d) },
   { name: 'persistentvolume-binder', workers: 1, start: (d) => newPersistentVolumeController(d) },
+  { name: 'endpoint', workers: 2, start: (d) => newEndpointsController(d) },
+  { name: 'endpointslice', workers: 2, start: (d) => newEndpointSliceController(d) },
 ];
 
 /** Starts the selected controllers and runs until the signal aborts; the first one to fail fails all. */

@@ -4,6 +4,7 @@
 // which Services a pod change concerns.
 import type { Pod, Service, ServicePort } from 'kubernetes-types/core/v1.js';
 import { matchesLabels, selectorRequirements } from '../../api/selectors.ts';
+import { ApiStatusError } from '../../client/types.ts';
 import { isPodReady } from '../controllerUtils/podUtils.ts';
 
 /** The Service `kubernetes` in `default` points at the API server itself, which owns its Endpoints. */
@@ -83,7 +84,6 @@ export function shouldSetHostname(pod: Pod, svc: Service): boolean {
 export function findPort(pod: Pod, svcPort: ServicePort): number | undefined {
   const target = svcPort.targetPort ?? svcPort.port;
   if (typeof target === 'number') return target;
-  if (/^\d+$/.test(target)) return Number(target); // an IntOrString written as a string of digits
   const protocol = svcPort.protocol ?? 'TCP';
   const sidecars = (pod.spec?.initContainers ?? []).filter((c) => c.restartPolicy === 'Always');
   for (const c of [...(pod.spec?.containers ?? []), ...sidecars]) {
@@ -142,4 +142,12 @@ export function servicesToUpdateOnPodChange(services: Service[], oldPod: Pod, ne
   for (const k of old) if (!current.has(k)) diff.add(k);
   for (const k of current) if (!old.has(k)) diff.add(k);
   return diff;
+}
+
+/**
+ * The namespace is being deleted: creates there fail until it is gone, so the caller drops the
+ * work instead of retrying (upstream checks the NamespaceTerminating status cause).
+ */
+export function isNamespaceTerminating(e: unknown): boolean {
+  return e instanceof ApiStatusError && e.code === 403 && /being terminated/.test(e.message);
 }

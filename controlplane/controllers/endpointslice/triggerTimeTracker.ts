@@ -23,29 +23,43 @@ export class TriggerTimeTracker {
   /**
    * ComputeEndpointLastChangeTriggerTime, in ms since the epoch; undefined when nothing it tracks
    * changed (the caller then removes the annotation). The first sync of a Service reports its
-   * creation time.
+   * creation time. Upstream remembers the state as it computes; here the caller calls
+   * `remember` once its write succeeded, so a sync retried after a failed write (a conflict with
+   * its own lagging cache, say) still reports the change.
    */
   compute(serviceKey: string, service: Service, pods: Pod[]): number | undefined {
     const state = this.states.get(serviceKey);
-    let minChanged: number | undefined;
-    const podTimes = new Map<string, number>();
-    for (const pod of pods) {
-      const t = parseTime(podReadyCondition(pod)?.lastTransitionTime);
-      if (t === undefined) continue;
-      podTimes.set(pod.metadata!.name!, t);
-      const last = state?.lastPodTriggerTimes.get(pod.metadata!.name!);
-      if (last === undefined || t > last) minChanged = minChanged === undefined ? t : Math.min(minChanged, t);
-    }
-    const svcTime = parseTime(service.metadata?.creationTimestamp) ?? 0;
-    if (!state || svcTime > state.lastServiceTriggerTime) minChanged = minChanged === undefined ? svcTime : Math.min(minChanged, svcTime);
-    this.states.set(serviceKey, { lastPodTriggerTimes: podTimes, lastServiceTriggerTime: svcTime });
+    const { podTimes, svcTime } = triggerTimes(service, pods);
     if (!state) return svcTime || undefined;
+    let minChanged: number | undefined;
+    const changed = (t: number) => (minChanged = minChanged === undefined ? t : Math.min(minChanged, t));
+    for (const [pod, t] of podTimes) {
+      const last = state.lastPodTriggerTimes.get(pod);
+      if (last === undefined || t > last) changed(t);
+    }
+    if (svcTime > state.lastServiceTriggerTime) changed(svcTime);
     return minChanged;
+  }
+
+  /** What the Service's Endpoints / slices now reflect. */
+  remember(serviceKey: string, service: Service, pods: Pod[]): void {
+    const { podTimes, svcTime } = triggerTimes(service, pods);
+    this.states.set(serviceKey, { lastPodTriggerTimes: podTimes, lastServiceTriggerTime: svcTime });
   }
 
   deleteService(serviceKey: string): void {
     this.states.delete(serviceKey);
   }
+}
+
+/** A pod's trigger time is its Ready condition's last transition; a Service's its creation. */
+function triggerTimes(service: Service, pods: Pod[]): { podTimes: Map<string, number>; svcTime: number } {
+  const podTimes = new Map<string, number>();
+  for (const pod of pods) {
+    const t = parseTime(podReadyCondition(pod)?.lastTransitionTime);
+    if (t !== undefined) podTimes.set(pod.metadata!.name!, t);
+  }
+  return { podTimes, svcTime: parseTime(service.metadata?.creationTimestamp) ?? 0 };
 }
 
 /** The annotation's value: RFC 3339 with fraction, UTC, as Go's time.RFC3339Nano prints it. */
