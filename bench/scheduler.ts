@@ -8,21 +8,23 @@
 // the API server's raw binding write rate: it creates a batch of pods in their own namespace and
 // binds them itself with POST pods/<name>/binding, 16 in flight. Those bound pods stay, as
 // upstream's SchedulingBasic places its "initPods" before measuring. Then it creates the pods to
-// schedule (pod-default: 100m CPU, 500Mi) and starts the real scheduler in this process
-// (runScheduler with a client connected as default-scheduler, no leader election), timing until
-// a watch has seen spec.nodeName on every pod — or until the budget (seconds per node count) runs
-// out, in which case the figures are for the pods actually bound.
+// schedule (pod-default: 100m CPU, 500Mi) and starts the real scheduler in this process, on a
+// worker thread (support/schedulerWorker.ts: runScheduler with a client connected as
+// default-scheduler, no leader election), timing until a watch has seen spec.nodeName on every pod
+// — or until the budget (seconds per node count) runs out, in which case the figures are for the
+// pods actually bound. The worker thread keeps the watch's clock honest: a scheduling loop that
+// holds its thread for a long stretch cannot delay the benchmark's own timers and reads.
 import { existsSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import pino from 'pino';
-import { connectComponent } from '../controlplane/client/component.ts';
-import { createClient, loadKubeconfig, type EventRecorder, type FlushableEventRecorder } from '../controlplane/client/index.ts';
-import { runScheduler } from '../controlplane/scheduler/index.ts';
+import { Worker } from 'node:worker_threads';
+import { createClient, loadKubeconfig } from '../controlplane/client/index.ts';
 import { startControlPlane } from '../test/support/controlPlane.ts';
 import { bindPod, createNamespace, createNodes, createPods, nodeName } from './support/cluster.ts';
 import { adminAgent, adminCredentials, ApiClient, memoryOf, note, pool } from './support/httpsLoad.ts';
 import { PodWatch } from './support/podWatch.ts';
+import type { FromSchedulerWorker, SchedulerWorkerData, ToSchedulerWorker } from './support/schedulerWorker.ts';
 
 /** Requests in flight when the benchmark itself writes (nodes, pods, bindings), as bench/apiserver.ts. */
 const CONCURRENCY = 16;
@@ -35,6 +37,8 @@ const UPSTREAM_FLOOR_5000_NODES = 270;
 const MEMORY_SAMPLE_MS = 500;
 /** How long to wait, after the last binding, for the Scheduled events still queued in the recorder. */
 const EVENT_FLUSH_LIMIT_MS = 60_000;
+const STOP_GRACE_MS = 10_000;
+const PROGRESS_MS = 15_000;
 
 interface Knobs {
   nodeCounts: number[];
@@ -59,10 +63,12 @@ interface RunFigures {
   rssBeforeMiB: number;
   rssPeakMiB: number;
   rssEndMiB: number;
-  heapEndMiB: number;
   serverRssMiB: number;
   serverPeakMiB: number;
   timedOut: boolean;
+  /** os.loadavg()[0] when the scheduler started and when the last pod was bound: other work on the machine shows here. */
+  loadBefore: number;
+  loadAfter: number;
   /** From the last binding until every Scheduled event was written (NaN: not within the limit). */
   eventsFlushMs: number;
 }
@@ -140,65 +146,87 @@ async function benchNodes(nodes: number, k: Knobs): Promise<RunFigures> {
   }
 }
 
-type SchedulerRun = Pick<RunFigures, 'cacheSyncMs' | 'wallMs' | 'steadyMs' | 'rssBeforeMiB' | 'rssPeakMiB' | 'rssEndMiB' | 'heapEndMiB' | 'timedOut' | 'eventsFlushMs'>;
+type SchedulerRun = Pick<RunFigures, 'cacheSyncMs' | 'wallMs' | 'steadyMs' | 'rssBeforeMiB' | 'rssPeakMiB' | 'rssEndMiB' | 'timedOut' | 'eventsFlushMs' | 'loadBefore' | 'loadAfter'>;
 
 async function runSchedulerUntilBound(dataDir: string, adminKubeconfig: string, watch: PodWatch, k: Knobs): Promise<SchedulerRun> {
   // The scheduler's own identity when the server wrote one, as `k8ts server` connects it.
   const own = join(dataDir, 'scheduler.kubeconfig');
-  // Warnings go to stderr until the run ends; what fails after the server stops is not news.
-  let muted = false;
-  const log = pino({ level: 'warn' }, { write: (line: string) => void (muted || process.stderr.write(line)) }).child({ name: 'scheduler' });
-  const conn = connectComponent(existsSync(own) ? own : adminKubeconfig, 'default-scheduler', log);
-  const stop = new AbortController();
-  global.gc?.();
   const rssBeforeMiB = process.memoryUsage().rss / MiB;
   let rssPeakMiB = rssBeforeMiB;
   const sampler = setInterval(() => (rssPeakMiB = Math.max(rssPeakMiB, process.memoryUsage().rss / MiB)), MEMORY_SAMPLE_MS);
+  // PodWatch times are this thread's performance.now(); the worker reports the shared clock.
+  const local = (sharedAt: number) => sharedAt - performance.timeOrigin;
 
+  const loadBefore = loadavg()[0]!;
   const t0 = performance.now();
-  conn.informers.start(stop.signal);
-  const running = runScheduler({ client: conn.client, informers: conn.informers, recorder: conn.recorder, signal: stop.signal, log });
+  const workerData: SchedulerWorkerData = { entry: new URL('./support/schedulerWorker.ts', import.meta.url).href, kubeconfig: existsSync(own) ? own : adminKubeconfig };
+  const worker = new Worker(new URL('./support/tsWorker.mjs', import.meta.url), { workerData });
+  const messages = new WorkerMessages(worker);
   let progress: NodeJS.Timeout | undefined;
   try {
-    await conn.informers.waitForSync(stop.signal);
-    const cacheSyncMs = performance.now() - t0;
+    const synced = await messages.next('synced', t0 + k.budgetS * 1000);
+    const cacheSyncMs = synced ? local(synced.at) - t0 : NaN;
     note(`scheduler caches synced in ${cacheSyncMs.toFixed(0)} ms; scheduling…`);
-    progress = setInterval(() => note(`${watch.count('bound')} of ${k.pods} bound after ${((performance.now() - t0) / 1000).toFixed(0)} s`), 15_000);
-    const done = await Promise.race([watch.waitFor('bound', k.pods, t0 + k.budgetS * 1000), running.then(() => false)]);
+    progress = setInterval(() => note(`${watch.count('bound')} of ${k.pods} bound after ${((performance.now() - t0) / 1000).toFixed(0)} s`), PROGRESS_MS);
+    const done = await Promise.race([watch.waitFor('bound', k.pods, t0 + k.budgetS * 1000), messages.failure]);
     const bound = watch.times('bound');
     const last = bound.at(-1) ?? performance.now();
     if (!done) note(`budget of ${k.budgetS} s reached with ${bound.length} of ${k.pods} pods bound`);
-    // The Scheduled events go out one at a time behind the bindings (the recorder's queue).
-    const eventsFlushMs = await flushEvents(conn.recorder, last, EVENT_FLUSH_LIMIT_MS);
+    rssPeakMiB = Math.max(rssPeakMiB, process.memoryUsage().rss / MiB);
+    const rssEndMiB = process.memoryUsage().rss / MiB;
+    const loadAfter = loadavg()[0]!;
+    // Stop, after the Scheduled events still queued in the recorder were written (bounded).
+    worker.postMessage({ type: 'stop', flushLimitMs: done ? EVENT_FLUSH_LIMIT_MS : 0 } satisfies ToSchedulerWorker);
+    const stopped = await messages.next('stopped', performance.now() + EVENT_FLUSH_LIMIT_MS + STOP_GRACE_MS);
     return {
-      eventsFlushMs,
+      eventsFlushMs: stopped?.eventsFlushedAt !== undefined ? Math.max(0, local(stopped.eventsFlushedAt) - last) : NaN,
       cacheSyncMs,
       wallMs: last - t0,
       steadyMs: bound.length > 1 ? last - bound[0]! : NaN,
       rssBeforeMiB,
-      rssPeakMiB: Math.max(rssPeakMiB, process.memoryUsage().rss / MiB),
-      rssEndMiB: process.memoryUsage().rss / MiB,
-      heapEndMiB: process.memoryUsage().heapUsed / MiB,
+      rssPeakMiB,
+      rssEndMiB,
       timedOut: !done,
+      loadBefore,
+      loadAfter,
     };
   } finally {
     clearInterval(progress);
     clearInterval(sampler);
-    muted = true;
-    stop.abort();
-    await running.catch((e) => note(`scheduler ended with: ${(e as Error).message}`));
-    conn.client.close();
+    // A scheduling loop that never yields cannot read a stop message: end the thread.
+    await worker.terminate();
   }
 }
 
-/** Waits for the recorder's pending writes, at most limitMs; returns ms after `since` (NaN if cut short). */
-async function flushEvents(recorder: EventRecorder, since: number, limitMs: number): Promise<number> {
-  const flushable = recorder as Partial<FlushableEventRecorder>;
-  if (!flushable.flush) return NaN;
-  let timer: NodeJS.Timeout | undefined;
-  const flushed = await Promise.race([flushable.flush().then(() => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), limitMs)))]);
-  clearTimeout(timer);
-  return flushed ? performance.now() - since : NaN;
+/** The worker's messages, awaited by type with a deadline; a failure message rejects `failure`. */
+class WorkerMessages {
+  private readonly seen: FromSchedulerWorker[] = [];
+  private wake: () => void = () => undefined;
+  readonly failure: Promise<never>;
+
+  constructor(worker: Worker) {
+    let fail: (e: Error) => void = () => undefined;
+    this.failure = new Promise<never>((_, reject) => (fail = reject));
+    this.failure.catch(() => undefined);
+    worker.on('message', (m: FromSchedulerWorker) => {
+      if (m.type === 'failed') fail(new Error(`scheduler failed: ${m.message}`));
+      this.seen.push(m);
+      this.wake();
+    });
+    worker.on('error', (e) => fail(e));
+  }
+
+  async next<T extends FromSchedulerWorker['type']>(type: T, deadline: number): Promise<Extract<FromSchedulerWorker, { type: T }> | undefined> {
+    for (;;) {
+      const m = this.seen.find((x) => x.type === type);
+      if (m) return m as Extract<FromSchedulerWorker, { type: T }>;
+      const left = deadline - performance.now();
+      if (left <= 0) return undefined;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise<void>((r) => (this.wake = r)), new Promise<void>((r) => (timer = setTimeout(r, left))), this.failure]);
+      clearTimeout(timer);
+    }
+  }
 }
 
 /** pods/s over each window of WINDOW bound pods (the last window may be shorter). */
@@ -227,7 +255,8 @@ function printFigures(runs: RunFigures[]): void {
     const flush = Number.isFinite(r.eventsFlushMs) ? `${(r.eventsFlushMs / 1000).toFixed(1)} s after the last binding` : `not within ${EVENT_FLUSH_LIMIT_MS / 1000} s of the last binding`;
     console.log(`  Scheduled events (written one at a time) all stored   ${flush}`);
     console.log(`  setup: node creates ${rate(r.nodeCreatesPerS)}, pod creates ${rate(r.podCreatesPerS)}`);
-    console.log(`  this process (scheduler in-process, plus the benchmark's watch): RSS ${r.rssBeforeMiB.toFixed(0)} MiB before, peak ${r.rssPeakMiB.toFixed(0)} MiB, ${r.rssEndMiB.toFixed(0)} MiB at the end (heap used ${r.heapEndMiB.toFixed(0)} MiB)`);
+    console.log(`  load average (1 min) on this machine: ${r.loadBefore.toFixed(1)} before the scheduler started, ${r.loadAfter.toFixed(1)} after`);
+    console.log(`  this process (scheduler on a worker thread, plus the benchmark's watch): RSS ${r.rssBeforeMiB.toFixed(0)} MiB before, peak ${r.rssPeakMiB.toFixed(0)} MiB, ${r.rssEndMiB.toFixed(0)} MiB when the last pod was bound`);
     console.log(`  API server process: RSS ${r.serverRssMiB.toFixed(0)} MiB at the end, peak ${r.serverPeakMiB.toFixed(0)} MiB`);
     if (r.nodes === 5000) {
       console.log(`  upstream CI floor, SchedulingBasic at 5000 nodes: ${UPSTREAM_FLOOR_5000_NODES} pods/s — ours ${rate(steady)} (${(steady / UPSTREAM_FLOOR_5000_NODES).toFixed(2)}×)`);

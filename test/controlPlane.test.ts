@@ -103,6 +103,18 @@ describe('the control plane on three nodes', () => {
     expect((await cp.kubectl(['get', 'ep', 'web-svc'])).stdout).toMatch(/web-svc\s+10\.244\.\d+\.\d+:80,10\.244/);
   });
 
+  it('a Job runs its pods to completion', async () => {
+    await cp.kubectl(['create', 'job', 'once', '--image=busybox', '--', 'true']);
+    // No container runs here: play the kubelet's last word for the Job's pod.
+    const pod = await until('job pod running', async () => {
+      const p = (await json(['get', 'pods', '-l', 'job-name=once'])).items[0];
+      return p?.status?.phase === 'Running' && p;
+    });
+    await cp.kubectl(['patch', 'pod', pod.metadata.name, '--subresource=status', '--type=merge', '-p', '{"status":{"phase":"Succeeded","conditions":[{"type":"Ready","status":"False"}]}}']);
+    await cp.kubectl(['wait', '--for=condition=complete', 'job/once', '--timeout=60s']);
+    expect((await cp.kubectl(['get', 'job', 'once'])).stdout).toMatch(/once\s+Complete\s+1\/1/);
+  });
+
   it('a pod that fits nowhere stays Pending with the FailedScheduling summary', async () => {
     await cp.kubectl(['run', 'huge', '--image=busybox', '--overrides={"spec":{"containers":[{"name":"huge","image":"busybox","resources":{"requests":{"memory":"64Gi"}}}]}}']);
     const event = await until('FailedScheduling', async () => {

@@ -14,6 +14,8 @@ import { newPodGcController } from './podgc/podGcController.ts';
 import { newGarbageCollector } from './garbagecollector/garbageCollector.ts';
 import { newPersistentVolumeController } from './persistentvolume/pvController.ts';
 import { newEndpointsController } from './endpoints/endpointsController.ts';
+import { newJobController } from './job/jobController.ts';
+import { newCronJobController } from './cronjob/cronJobController.ts';
 import { newEndpointSliceController } from './endpointslice/endpointSliceController.ts';
 
 export interface ControllerDeps {
@@ -51,6 +53,8 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'persistentvolume-binder', workers: 1, start: (d) => newPersistentVolumeController(d) },
   { name: 'endpoint', workers: 2, start: (d) => newEndpointsController(d) },
   { name: 'endpointslice', workers: 2, start: (d) => newEndpointSliceController(d) },
+  { name: 'job', workers: 2, start: (d) => newJobController(d) },
+  { name: 'cronjob', workers: 1, start: (d) => newCronJobController(d) },
 ];
 
 /** Starts the selected controllers and runs until the signal aborts; the first one to fail fails all. */

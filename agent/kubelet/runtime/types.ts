@@ -101,8 +101,8 @@ export interface PodSyncResult {
   /** Containers started (or killed) by this sync. */
   started: string[];
   killed: string[];
-  /** True when a container waits in a back-off: the pod worker should come back after it. */
-  backingOff: boolean;
+  /** A container waits in a back-off: the pod worker should sync again after this long. */
+  requeueAfterMs?: number;
 }
 
 /** The runtime core the pod workers drive. */
@@ -114,6 +114,8 @@ export interface RuntimeManager {
    * terminationGracePeriodSeconds, or the override), then stops and removes the sandboxes.
    */
   killPod(pod: Pod, gracePeriodOverrideSeconds?: number): Promise<void>;
+  /** Removes what is left of a pod gone from the API: containers, sandboxes, volumes, logs. */
+  removePod(uid: string): Promise<void>;
   /** The runtime's view of one pod, straight from CRI. */
   getPodStatus(uid: string): Promise<RuntimePodStatus | undefined>;
   /** The pod's API status fields the runtime decides (phase, containerStatuses, podIP …). */

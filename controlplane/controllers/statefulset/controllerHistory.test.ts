@@ -46,7 +46,7 @@ describe('controller revisions', () => {
 
   it('a name taken by other data bumps the collision count', async () => {
     const taken = rev('other', 1);
-    const want = rev('nginx:1', 1);
+    const want = rev('nginx:1', 1, 0);
     const store = new Map<string, Revision>([[want.metadata.name, { ...taken, metadata: { ...taken.metadata, name: want.metadata.name } }]]);
     const client = {
       async create(r: Revision) {
@@ -73,10 +73,11 @@ describe('history limits', () => {
     // live: revision 1 (a pod) and 4 (current/update); history: 2, 3 → keep 3.
     expect(revisionsToTruncate(set, revs, [pod], [revs[3]!.metadata.name]).map((r) => r.revision)).toEqual([2]);
   });
-  it('a DaemonSet keeps revisionHistoryLimit old revisions, never one a pod still runs', () => {
+  it('a DaemonSet deletes old revisions beyond the limit, oldest first, skipping ones a pod still runs', () => {
     const ds: DS = { metadata: { name: 'web' }, spec: { selector: {}, template: {}, revisionHistoryLimit: 1 } };
     const dsRevs = revs.slice(0, 3).map((r) => ({ ...r, metadata: { ...r.metadata, labels: { 'controller-revision-hash': `h${r.revision}` } } }));
     const pod = { metadata: { name: 'p', labels: { 'controller-revision-hash': 'h1' } } } as DaemonPod;
-    expect(revisionsToCleanUp(ds, dsRevs, [pod]).map((r) => r.revision)).toEqual([2]);
+    // three old, limit 1: two to delete; revision 1 is live, so 2 and 3 go.
+    expect(revisionsToCleanUp(ds, dsRevs, [pod]).map((r) => r.revision)).toEqual([2, 3]);
   });
 });
