@@ -27,6 +27,7 @@ const NAMESPACE = 'default';
 /** Bounded waits: a milestone not reached by then is printed as "not reached". */
 const ROUND_LIMIT_MS = 180_000;
 const SETUP_LIMIT_MS = 60_000;
+const WATCH_RETRY_MS = 200;
 
 interface Knobs {
   replicas: number;
@@ -94,7 +95,7 @@ async function watchDeployment(client: ClosableClient, name: string, onChange: (
           rv = ev.object.metadata.resourceVersion ?? rv;
           if (ev.type === 'ADDED' || ev.type === 'MODIFIED') onChange(ev.object);
         }, signal)
-        .catch(() => undefined);
+        .catch(() => new Promise((r) => setTimeout(r, WATCH_RETRY_MS)));
     }
   })();
 }

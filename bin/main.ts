@@ -127,6 +127,41 @@ async function runComponent(v: Flags, which: 'scheduler' | 'controller-manager')
   }));
 }
 
+async function runProxyComponent(v: Flags): Promise<void> {
+  const { runProxy, cleanupProxyRules } = await import('../agent/proxy/index.ts');
+  const { default: pino } = await import('pino');
+  const { hostname } = await import('node:os');
+  const log = pino({ name: 'proxy', level: String(v['log-level']) });
+  if (v.cleanup) {
+    await cleanupProxyRules({ log });
+    return;
+  }
+  if (!v.kubeconfig) throw new Error('--kubeconfig is required');
+  const mode = String(v['proxy-mode']);
+  if (mode !== 'iptables' && mode !== 'nftables' && mode !== 'ipvs') throw new Error(`--proxy-mode must be iptables, nftables or ipvs, not ${mode}`);
+  const controller = new AbortController();
+  const done = runProxy({
+    kubeconfig: String(v.kubeconfig),
+    nodeName: String(v['hostname-override'] || hostname()),
+    nodeIP: String(v['node-ip'] ?? ''),
+    mode,
+    clusterCIDR: String(v['cluster-cidr']),
+    serviceCIDR: String(v['service-cluster-ip-range']),
+    healthzBindAddress: String(v['healthz-bind-address']),
+    minSyncPeriodMs: numberFlag(v, 'min-sync-period') * 1000,
+    syncPeriodMs: numberFlag(v, 'sync-period') * 1000,
+    ipvsScheduler: String(v['ipvs-scheduler']),
+    signal: controller.signal,
+    log,
+  });
+  superviseUntilSignal(async () => {
+    controller.abort();
+    await done.catch(() => undefined);
+  }, done.then(() => {
+    if (!controller.signal.aborted) throw new Error('proxy stopped');
+  }));
+}
+
 const notYet = (what: string) => async () => {
   throw new Error(`${what} is not available in this version of k8ts yet`);
 };
@@ -168,7 +203,38 @@ const COMPONENTS: Record<string, Component> = {
     run: (v) => runComponent(v, 'controller-manager'),
   },
   kubelet: { summary: 'the node agent driving containerd over CRI (not available yet)', options: {}, help: {}, run: notYet('the kubelet') },
-  proxy: { summary: 'Service rules with iptables, nftables or IPVS (not available yet)', options: {}, help: {}, run: notYet('the proxy') },
+  proxy: {
+    summary: 'Service rules with iptables, nftables or IPVS',
+    options: {
+      kubeconfig: { type: 'string' },
+      'hostname-override': { type: 'string' },
+      'node-ip': { type: 'string' },
+      'proxy-mode': { type: 'string', default: 'iptables' },
+      'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
+      'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
+      'healthz-bind-address': { type: 'string', default: '0.0.0.0:10256' },
+      'min-sync-period': { type: 'string', default: '1' },
+      'sync-period': { type: 'string', default: '30' },
+      'ipvs-scheduler': { type: 'string', default: 'rr' },
+      cleanup: { type: 'boolean' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    help: {
+      kubeconfig: 'kubeconfig to reach the API server',
+      'hostname-override': 'the Node name (default: this host name)',
+      'node-ip': "the node's address for NodePorts (default: the Node's InternalIP)",
+      'proxy-mode': 'iptables, nftables or ipvs (falls back to iptables without the ip_vs module)',
+      'cluster-cidr': 'pod CIDR of the cluster, for masquerading traffic from outside it',
+      'service-cluster-ip-range': 'Service cluster IP range',
+      'healthz-bind-address': 'host:port of /healthz and /metrics',
+      'min-sync-period': 'seconds between rule syncs at the most often',
+      'sync-period': 'seconds between full resyncs',
+      'ipvs-scheduler': 'IPVS scheduler (rr, lc, ...)',
+      cleanup: "remove every mode's rules and exit",
+      'log-level': 'pino log level',
+    },
+    run: runProxyComponent,
+  },
   lab: { summary: 'the three-node lab on this machine (not available yet)', options: {}, help: {}, run: notYet('the lab') },
 };
 

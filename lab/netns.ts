@@ -48,6 +48,8 @@ export const LAB_LAN_PREFIX = '192.168.56';
 export const LAB_POD_CIDR = '10.244.0.0/16';
 export const LAB_SERVICE_CIDR = '10.96.0.0/12';
 export const LAB_NODE_NAMES = ['master', 'worker-0', 'worker-1'];
+/** What the root namespace must drop rather than route off the machine while the lab runs. */
+export const LAB_BLACKHOLE_CIDRS = [LAB_POD_CIDR, LAB_SERVICE_CIDR, `${LAB_LAN_PREFIX}.0/24`];
 
 /**
  * A LAN plan: nodes at <lanPrefix>.10, .11, … with podCIDRs 10.<podSecondOctet>.N.0/24 (N from 1).

@@ -76,12 +76,13 @@ export async function registryAnswers(ns: string, addr: string): Promise<boolean
 
 /**
  * An HTTP GET made from inside a namespace by a short-lived node process (curl may be missing on
- * a fresh machine; node never is).
+ * a fresh machine; node never is). A failed request has status 0 and the error code as body
+ * (ECONNREFUSED, ETIMEDOUT …).
  */
 export async function httpGetIn(ns: string, url: string): Promise<{ ok: boolean; status: number; body: string }> {
   const script = `fetch(process.argv[1], { signal: AbortSignal.timeout(${HTTP_PROBE_TIMEOUT_MS}) })
     .then(async (r) => process.stdout.write(JSON.stringify({ ok: r.ok, status: r.status, body: await r.text() })))
-    .catch((e) => process.stdout.write(JSON.stringify({ ok: false, status: 0, body: String(e) })))`;
+    .catch((e) => process.stdout.write(JSON.stringify({ ok: false, status: 0, body: String(e.cause?.code ?? e) })))`;
   const res = await tryExecIn(ns, process.execPath, ['-e', script, url]);
   if (res.code !== 0 || !res.stdout) return { ok: false, status: 0, body: res.stderr };
   return JSON.parse(res.stdout) as { ok: boolean; status: number; body: string };

@@ -103,6 +103,19 @@ describe('the control plane on three nodes', () => {
     expect((await cp.kubectl(['get', 'ep', 'web-svc'])).stdout).toMatch(/web-svc\s+10\.244\.\d+\.\d+:80,10\.244/);
   });
 
+  it('a DaemonSet runs one pod per worker; a StatefulSet names its pods in order', async () => {
+    const ds = { apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'agent' }, spec: { selector: { matchLabels: { app: 'agent' } }, template: { metadata: { labels: { app: 'agent' } }, spec: { containers: [{ name: 'a', image: 'busybox' }] } } } };
+    await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(ds) });
+    await cp.kubectl(['rollout', 'status', 'daemonset/agent', '--timeout=60s']);
+    const agents = (await json(['get', 'pods', '-l', 'app=agent'])).items.map((p: any) => p.spec.nodeName).sort();
+    expect(agents).toEqual(['worker-0', 'worker-1']); // the master's NoSchedule taint keeps it off
+    const sts = { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name: 'db' }, spec: { serviceName: 'db', replicas: 2, selector: { matchLabels: { app: 'db' } }, template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'busybox' }] } } } };
+    await cp.kubectl(['apply', '-f', '-'], { input: JSON.stringify(sts) });
+    await cp.kubectl(['rollout', 'status', 'statefulset/db', '--timeout=60s']);
+    expect((await json(['get', 'pods', '-l', 'app=db'])).items.map((p: any) => p.metadata.name).sort()).toEqual(['db-0', 'db-1']);
+    await cp.kubectl(['delete', 'daemonset/agent', 'statefulset/db']);
+  });
+
   it('a Job runs its pods to completion', async () => {
     await cp.kubectl(['create', 'job', 'once', '--image=busybox', '--', 'true']);
     // No container runs here: play the kubelet's last word for the Job's pod.

@@ -15,6 +15,8 @@ import { newGarbageCollector } from './garbagecollector/garbageCollector.ts';
 import { newPersistentVolumeController } from './persistentvolume/pvController.ts';
 import { newEndpointsController } from './endpoints/endpointsController.ts';
 import { newJobController } from './job/jobController.ts';
+import { newDaemonSetController } from './daemonset/daemonSetController.ts';
+import { newStatefulSetController } from './statefulset/statefulSetController.ts';
 import { newCronJobController } from './cronjob/cronJobController.ts';
 import { newEndpointSliceController } from './endpointslice/endpointSliceController.ts';
 
@@ -53,6 +55,8 @@ export const CONTROLLERS: ControllerDescriptor[] = [
   { name: 'persistentvolume-binder', workers: 1, start: (d) => newPersistentVolumeController(d) },
   { name: 'endpoint', workers: 2, start: (d) => newEndpointsController(d) },
   { name: 'endpointslice', workers: 2, start: (d) => newEndpointSliceController(d) },
+  { name: 'daemonset', workers: 2, start: (d) => newDaemonSetController(d) },
+  { name: 'statefulset', workers: 2, start: (d) => newStatefulSetController(d) },
   { name: 'job', workers: 2, start: (d) => newJobController(d) },
   { name: 'cronjob', workers: 1, start: (d) => newCronJobController(d) },
 ];

@@ -89,7 +89,7 @@ describe('daemonset controller', () => {
     });
     expect(p.spec.tolerations.map((t: { key: string }) => t.key)).toContain('node.kubernetes.io/unschedulable');
     expect(p.metadata.ownerReferences).toMatchObject([{ kind: 'DaemonSet', name: 'agent', controller: true }]);
-    const hash = p.metadata.labels['controller-revision-hash'];
+    const hash = p.metadata.labels!['controller-revision-hash'];
     const cr = await h.client.resource(REVISIONS, NS).get(`agent-${hash}`);
     expect(cr).toMatchObject({ revision: 1, metadata: { labels: { 'controller-revision-hash': hash } } });
 

@@ -83,10 +83,20 @@ describe('statefulset controller', () => {
   });
 
   it('scales down from the highest ordinal and keeps the claims', async () => {
-    await h.client.resource(STS, NS).patch('web', 'merge', { spec: { replicas: 1 } });
-    // Unbound pods are removed at once, so web-2 then web-1 go one after the other.
-    await until(podNames(['web-0', 'web-1']), 'web-2 removed first');
-    await until(podNames(['web-0']), 'web-1 removed next');
+    // Unbound pods are removed at once: a watch sees the order of the deletions.
+    const deleted: string[] = [];
+    const stopWatch = new AbortController();
+    const { resourceVersion } = (await h.client.resource(PODS, NS).list({ labelSelector: 'app=web' })).metadata;
+    const watching = h.client.resource(PODS, NS).watch({ labelSelector: 'app=web', resourceVersion }, (ev) => ev.type === 'DELETED' && deleted.push(ev.object.metadata.name), stopWatch.signal);
+    try {
+      await h.client.resource(STS, NS).patch('web', 'merge', { spec: { replicas: 1 } });
+      await until(podNames(['web-0']), 'web-2 and web-1 removed');
+      await until(() => deleted.length === 2, 'both deletions watched');
+    } finally {
+      stopWatch.abort();
+      await watching.catch(() => undefined);
+    }
+    expect(deleted).toEqual(['web-2', 'web-1']);
     const claims = (await h.client.resource(PVCS, NS).list()).items.map((c) => c.metadata.name).sort();
     expect(claims).toEqual(['data-web-0', 'data-web-1', 'data-web-2']);
     const events = (await h.client.r('v1', 'events', NS).list()).items.filter((e) => e.involvedObject.name === 'web').map((e) => `${e.reason}: ${e.message}`);

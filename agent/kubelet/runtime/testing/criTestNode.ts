@@ -8,9 +8,10 @@
 //
 // Names carry the prefix and this process's PID, so parallel test files never meet; leftovers of
 // a killed run (same prefix, dead PID) are cleared first.
-import { existsSync, mkdirSync, readdirSync, rmdirSync, writeFileSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CriClient } from '../../cri/criClient.ts';
+import { removeCgroupTree } from '../../../../lab/cgroups.ts';
 import { CRI_NAMESPACE, cleanContainerdDir, ctr, prepareContainerd, startContainerd, stopContainerd, removeAllContainers } from '../../../../lab/containerd.ts';
 import { containerdPaths, type ContainerdPaths } from '../../../../lab/containerdConfig.ts';
 import { addBlackholeRoutes, blackholeRouteExists, deleteNamespace, execIn, namespaceExists, removeBlackholeRoutes } from '../../../../lab/netns.ts';
@@ -108,27 +109,6 @@ function cniConfig(podCIDR: string, ipamDir: string): string {
   );
 }
 
-/** Every /sys/fs/cgroup/<controller><root> tree, children first, removed (they are empty once pods are gone). */
-function removeCgroupTree(root: string): void {
-  const base = '/sys/fs/cgroup';
-  if (!existsSync(base)) return;
-  for (const controller of readdirSync(base)) {
-    const top = join(base, controller, root);
-    if (existsSync(top)) removeDirsDepthFirst(top);
-  }
-}
-
-function removeDirsDepthFirst(dir: string): void {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.isDirectory()) removeDirsDepthFirst(join(dir, entry.name));
-  }
-  try {
-    rmdirSync(dir);
-  } catch {
-    // a cgroup still holding a process stays; the next sweep retries
-  }
-}
-
 async function sweepLeftovers(prefix: string): Promise<void> {
   if (!existsSync(TEST_ROOT)) return;
   for (const entry of readdirSync(TEST_ROOT)) {
@@ -159,7 +139,7 @@ async function tearDown(name: string, dir: string, paths: ContainerdPaths): Prom
   await stopContainerd(paths);
   await cleanContainerdDir(paths);
   await deleteNamespace(name);
-  removeCgroupTree(`/${name}`);
+  removeCgroupTree(name);
   await run('rm', ['-rf', dir]);
 }
 
