@@ -6,45 +6,38 @@
 // scheduler and controller-manager disabled). Over HTTPS the benchmark creates the Nodes as
 // objects (upstream scheduler_perf's node-default: 4 CPU, 32Gi, 110 pods, Ready), then measures
 // the API server's raw binding write rate: it creates a batch of pods in their own namespace and
-// binds them itself with POST pods/<name>/binding, 16 in flight. Those bound pods stay, as
-// upstream's SchedulingBasic places its "initPods" before measuring. Then it creates the pods to
-// schedule (pod-default: 100m CPU, 500Mi) and starts the real scheduler in this process, on a
-// worker thread (support/schedulerWorker.ts: runScheduler with a client connected as
-// default-scheduler, no leader election), timing until a watch has seen spec.nodeName on every pod
-// — or until the budget (seconds per node count) runs out, in which case the figures are for the
-// pods actually bound. The worker thread keeps the watch's clock honest: a scheduling loop that
-// holds its thread for a long stretch cannot delay the benchmark's own timers and reads.
+// binds them itself with POST pods/<name>/binding. Those bound pods stay, as upstream's
+// SchedulingBasic places its "initPods" before measuring. Then it creates the pods to schedule
+// (pod-default: 100m CPU, 500Mi) and starts the real scheduler in this process, on a worker thread
+// (support/schedulerRun.ts), until a watch has seen spec.nodeName on every pod — or until the
+// budget (seconds per node count) runs out, in which case the figures are for what was done.
+//
+// Two rates are printed: placements (the scheduler requested the binding: its algorithm's speed)
+// and bindings stored (what a user sees, and what upstream's throughput counts).
 import { existsSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Worker } from 'node:worker_threads';
 import { createClient, loadKubeconfig } from '../controlplane/client/index.ts';
 import { startControlPlane } from '../test/support/controlPlane.ts';
 import { bindPod, createNamespace, createNodes, createPods, nodeName } from './support/cluster.ts';
 import { adminAgent, adminCredentials, ApiClient, memoryOf, note, pool } from './support/httpsLoad.ts';
 import { PodWatch } from './support/podWatch.ts';
-import type { FromSchedulerWorker, SchedulerWorkerData, ToSchedulerWorker } from './support/schedulerWorker.ts';
+import { EVENT_FLUSH_LIMIT_MS, runSchedulerUntilBound, type SchedulerRun } from './support/schedulerRun.ts';
 
-/** Requests in flight when the benchmark itself writes (nodes, pods, bindings), as bench/apiserver.ts. */
+/** Requests in flight when the benchmark creates nodes and pods, as bench/apiserver.ts. */
 const CONCURRENCY = 16;
 /**
- * Bindings the benchmark keeps in flight when it writes them itself: as many as the scheduler's
- * client has sockets (controlplane/client/restClient.ts MAX_SOCKETS), since the scheduler binds in
- * the background without waiting for one binding before the next.
+ * Bindings in flight when the benchmark writes them itself: as many as the scheduler's client has
+ * sockets (controlplane/client/restClient.ts MAX_SOCKETS), since the scheduler binds in the
+ * background without waiting for one binding before the next.
  */
 const BINDING_CONCURRENCY = 64;
-/** Pods the benchmark binds itself to time the API server's binding writes (upstream initPods at 5000 nodes: 1000). */
+/** Pods the benchmark binds itself (upstream SchedulingBasic/5000Nodes_10000Pods: initPods 1000). */
 const RAW_BINDINGS = 2000;
-/** Throughput is also reported per window of this many bound pods. */
+/** Throughput is also reported per window of this many pods. */
 const WINDOW = 1000;
-/** Upstream's CI floor for SchedulingBasic at 5000 nodes, as the issue quotes it (scheduler_perf threshold, pods/s). */
+/** Upstream's CI floor for SchedulingBasic at 5000 nodes, as the issue quotes it (pods/s). */
 const UPSTREAM_FLOOR_5000_NODES = 270;
-const MEMORY_SAMPLE_MS = 500;
-/** How long to wait, after the last binding, for the Scheduled events still queued in the recorder. */
-const EVENT_FLUSH_LIMIT_MS = 30_000;
-const STOP_GRACE_MS = 10_000;
-const PROGRESS_MS = 15_000;
 
 interface Knobs {
   nodeCounts: number[];
@@ -52,34 +45,18 @@ interface Knobs {
   budgetS: number;
 }
 
-interface RunFigures {
+interface RunFigures extends SchedulerRun {
   nodes: number;
-  podsWanted: number;
-  podsBound: number;
+  pods: number;
   nodeCreatesPerS: number;
   podCreatesPerS: number;
   rawBindings: number;
   rawBindingsPerS: number;
-  cacheSyncMs: number;
-  /** From runScheduler's start to the last bound pod seen. */
-  wallMs: number;
-  /** From the first to the last bound pod seen: the steady rate, without start-up. */
-  steadyMs: number;
-  windows: { from: number; to: number; perS: number }[];
-  rssBeforeMiB: number;
-  rssPeakMiB: number;
-  rssEndMiB: number;
+  /** Bound pods found by a list after the run (the watch's count, confirmed). */
+  boundListed: number;
   serverRssMiB: number;
   serverPeakMiB: number;
-  timedOut: boolean;
-  /** os.loadavg()[0] when the scheduler started and when the last pod was bound: other work on the machine shows here. */
-  loadBefore: number;
-  loadAfter: number;
-  /** From the last binding until every Scheduled event was written (NaN: not within the limit). */
-  eventsFlushMs: number;
 }
-
-const MiB = 1024 * 1024;
 
 function parseKnobs(argv: string[]): Knobs {
   const knobs: Knobs = { nodeCounts: [1000, 5000], pods: 10_000, budgetS: 120 };
@@ -124,24 +101,23 @@ async function benchNodes(nodes: number, k: Knobs): Promise<RunFigures> {
 
     const watch = new PodWatch(watchClient, 'bench-sched');
     await watch.start();
-    const scheduled = await runSchedulerUntilBound(cp.dataDir, cp.kubeconfig, watch, k);
+    // The scheduler's own identity when the server wrote one, as `k8ts server` connects it.
+    const own = join(cp.dataDir, 'scheduler.kubeconfig');
+    const run = await runSchedulerUntilBound(watch, { kubeconfig: existsSync(own) ? own : cp.kubeconfig, pods: k.pods, budgetMs: k.budgetS * 1000 });
     await watch.close();
 
-    // Confirm with one list what the watch counted.
     const listed = (await api.expect(200, 'GET', '/api/v1/namespaces/bench-sched/pods')).items as { spec?: { nodeName?: string } }[];
     const boundListed = listed.filter((p) => p.spec?.nodeName).length;
-    if (boundListed !== watch.count('bound')) note(`a list finds ${boundListed} bound pods, the watch saw ${watch.count('bound')}`);
     const server = memoryOf(serverPid);
     return {
+      ...run,
       nodes,
-      podsWanted: k.pods,
-      podsBound: boundListed,
+      pods: k.pods,
       nodeCreatesPerS: nodes / (nodeMs / 1000),
       podCreatesPerS: k.pods / (podMs / 1000),
       rawBindings,
       rawBindingsPerS: rawBindings / (bindMs / 1000),
-      ...scheduled,
-      windows: windowsOf(watch.times('bound')),
+      boundListed,
       serverRssMiB: server.rssMiB,
       serverPeakMiB: server.peakMiB,
     };
@@ -152,134 +128,64 @@ async function benchNodes(nodes: number, k: Knobs): Promise<RunFigures> {
   }
 }
 
-type SchedulerRun = Pick<RunFigures, 'cacheSyncMs' | 'wallMs' | 'steadyMs' | 'rssBeforeMiB' | 'rssPeakMiB' | 'rssEndMiB' | 'timedOut' | 'eventsFlushMs' | 'loadBefore' | 'loadAfter'>;
-
-async function runSchedulerUntilBound(dataDir: string, adminKubeconfig: string, watch: PodWatch, k: Knobs): Promise<SchedulerRun> {
-  // The scheduler's own identity when the server wrote one, as `k8ts server` connects it.
-  const own = join(dataDir, 'scheduler.kubeconfig');
-  const rssBeforeMiB = process.memoryUsage().rss / MiB;
-  let rssPeakMiB = rssBeforeMiB;
-  const sampler = setInterval(() => (rssPeakMiB = Math.max(rssPeakMiB, process.memoryUsage().rss / MiB)), MEMORY_SAMPLE_MS);
-  // PodWatch times are this thread's performance.now(); the worker reports the shared clock.
-  const local = (sharedAt: number) => sharedAt - performance.timeOrigin;
-
-  const loadBefore = loadavg()[0]!;
-  const t0 = performance.now();
-  const workerData: SchedulerWorkerData = { entry: new URL('./support/schedulerWorker.ts', import.meta.url).href, kubeconfig: existsSync(own) ? own : adminKubeconfig };
-  const worker = new Worker(new URL('./support/tsWorker.mjs', import.meta.url), { workerData });
-  const messages = new WorkerMessages(worker);
-  let progress: NodeJS.Timeout | undefined;
-  try {
-    const synced = await messages.next('synced', t0 + k.budgetS * 1000);
-    const cacheSyncMs = synced ? local(synced.at) - t0 : NaN;
-    note(`scheduler caches synced in ${cacheSyncMs.toFixed(0)} ms; scheduling…`);
-    progress = setInterval(() => note(`${watch.count('bound')} of ${k.pods} bound after ${((performance.now() - t0) / 1000).toFixed(0)} s`), PROGRESS_MS);
-    const done = await Promise.race([watch.waitFor('bound', k.pods, t0 + k.budgetS * 1000), messages.failure]);
-    const bound = watch.times('bound');
-    const last = bound.at(-1) ?? performance.now();
-    if (!done) note(`budget of ${k.budgetS} s reached with ${bound.length} of ${k.pods} pods bound`);
-    rssPeakMiB = Math.max(rssPeakMiB, process.memoryUsage().rss / MiB);
-    const rssEndMiB = process.memoryUsage().rss / MiB;
-    const loadAfter = loadavg()[0]!;
-    // Stop, after the Scheduled events still queued in the recorder were written (bounded).
-    worker.postMessage({ type: 'stop', flushLimitMs: done ? EVENT_FLUSH_LIMIT_MS : 0 } satisfies ToSchedulerWorker);
-    const stopped = await messages.next('stopped', performance.now() + EVENT_FLUSH_LIMIT_MS + STOP_GRACE_MS);
-    return {
-      eventsFlushMs: stopped?.eventsFlushedAt !== undefined ? Math.max(0, local(stopped.eventsFlushedAt) - last) : NaN,
-      cacheSyncMs,
-      wallMs: last - t0,
-      steadyMs: bound.length > 1 ? last - bound[0]! : NaN,
-      rssBeforeMiB,
-      rssPeakMiB,
-      rssEndMiB,
-      timedOut: !done,
-      loadBefore,
-      loadAfter,
-    };
-  } finally {
-    clearInterval(progress);
-    clearInterval(sampler);
-    // A scheduling loop that never yields cannot read a stop message: end the thread.
-    await worker.terminate();
-  }
+/** Pods per second between the first and the last time (NaN with fewer than two). */
+function steadyRate(times: number[]): number {
+  return times.length < 2 ? NaN : (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
 }
 
-/** The worker's messages, awaited by type with a deadline; a failure message rejects `failure`. */
-class WorkerMessages {
-  private readonly seen: FromSchedulerWorker[] = [];
-  private wake: () => void = () => undefined;
-  readonly failure: Promise<never>;
-
-  constructor(worker: Worker) {
-    let fail: (e: Error) => void = () => undefined;
-    this.failure = new Promise<never>((_, reject) => (fail = reject));
-    this.failure.catch(() => undefined);
-    worker.on('message', (m: FromSchedulerWorker) => {
-      if (m.type === 'failed') fail(new Error(`scheduler failed: ${m.message}`));
-      this.seen.push(m);
-      this.wake();
-    });
-    worker.on('error', (e) => fail(e));
-  }
-
-  async next<T extends FromSchedulerWorker['type']>(type: T, deadline: number): Promise<Extract<FromSchedulerWorker, { type: T }> | undefined> {
-    for (;;) {
-      const m = this.seen.find((x) => x.type === type);
-      if (m) return m as Extract<FromSchedulerWorker, { type: T }>;
-      const left = deadline - performance.now();
-      if (left <= 0) return undefined;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([new Promise<void>((r) => (this.wake = r)), new Promise<void>((r) => (timer = setTimeout(r, left))), this.failure]);
-      clearTimeout(timer);
-    }
-  }
-}
-
-/** pods/s over each window of WINDOW bound pods (the last window may be shorter). */
-function windowsOf(sorted: number[]): RunFigures['windows'] {
-  const out: RunFigures['windows'] = [];
-  for (let from = 0; from + 1 < sorted.length; from += WINDOW) {
-    const to = Math.min(from + WINDOW, sorted.length - 1);
-    out.push({ from, to, perS: (to - from) / ((sorted[to]! - sorted[from]!) / 1000) });
+/** Pods per second over each window of WINDOW pods (the last window may be shorter). */
+function windowRates(times: number[]): number[] {
+  const out: number[] = [];
+  for (let from = 0; from + 1 < times.length; from += WINDOW) {
+    const to = Math.min(from + WINDOW, times.length - 1);
+    out.push((to - from) / ((times[to]! - times[from]!) / 1000));
   }
   return out;
 }
 
-const rate = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} /s` : 'n/a');
+const rate = (x: number) => (Number.isFinite(x) ? `${x.toFixed(0)} pods/s` : 'n/a');
+const secs = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(1)} s` : 'n/a');
+const windows = (times: number[]) => (times.length > 1 ? windowRates(times).map((x) => x.toFixed(0)).join(' ') : 'n/a');
 
-function printFigures(runs: RunFigures[]): void {
-  console.log('\n== results ==');
-  for (const r of runs) {
-    const overall = r.podsBound / (r.wallMs / 1000);
-    const steady = (r.podsBound - 1) / (r.steadyMs / 1000);
-    console.log(`\n${r.nodes} nodes: ${r.podsBound} of ${r.podsWanted} pods bound${r.timedOut ? ' (stopped at the time budget)' : ''}`);
-    console.log(`  scheduler throughput, from start (incl. ${(r.cacheSyncMs / 1000).toFixed(1)} s cache sync)  ${rate(overall)}  (${(r.wallMs / 1000).toFixed(1)} s)`);
-    console.log(`  scheduler throughput, first to last binding          ${rate(steady)}`);
-    console.log(`  per ${WINDOW}-pod window                                   ${r.windows.map((w) => rate(w.perS).replace(' /s', '')).join(' ')} pods/s`);
-    console.log(`  API server raw binding writes (${BINDING_CONCURRENCY} in flight, ${r.rawBindings})     ${rate(r.rawBindingsPerS)}`);
-    console.log(`  scheduler / raw binding rate                         ${((steady / r.rawBindingsPerS) * 100).toFixed(0)} %`);
-    const flush = Number.isFinite(r.eventsFlushMs) ? `${(r.eventsFlushMs / 1000).toFixed(1)} s after the last binding` : `not within ${EVENT_FLUSH_LIMIT_MS / 1000} s of the last binding`;
-    console.log(`  Scheduled events (written one at a time) all stored   ${flush}`);
-    console.log(`  setup: node creates ${rate(r.nodeCreatesPerS)}, pod creates ${rate(r.podCreatesPerS)}`);
-    console.log(`  load average (1 min) on this machine: ${r.loadBefore.toFixed(1)} before the scheduler started, ${r.loadAfter.toFixed(1)} after`);
-    console.log(`  this process (scheduler on a worker thread, plus the benchmark's watch): RSS ${r.rssBeforeMiB.toFixed(0)} MiB before, peak ${r.rssPeakMiB.toFixed(0)} MiB, ${r.rssEndMiB.toFixed(0)} MiB when the last pod was bound`);
-    console.log(`  API server process: RSS ${r.serverRssMiB.toFixed(0)} MiB at the end, peak ${r.serverPeakMiB.toFixed(0)} MiB`);
-    if (r.nodes === 5000) {
-      console.log(`  upstream CI floor, SchedulingBasic at 5000 nodes: ${UPSTREAM_FLOOR_5000_NODES} pods/s — ours ${rate(steady)} (${(steady / UPSTREAM_FLOOR_5000_NODES).toFixed(2)}×)`);
-    }
+function printRun(r: RunFigures): void {
+  const { decisions, bound } = r;
+  const endMs = bound.at(-1) ?? NaN;
+  console.log(`\n${r.nodes} nodes, ${r.pods} pending pods: ${decisions.length} placed, ${bound.length} bound${r.timedOut ? ` when the budget ran out` : ` in ${secs(endMs)}`}`);
+  if (r.boundListed !== bound.length) console.log(`  (a list after the run finds ${r.boundListed} bound: bindings stored after the watch stopped)`);
+  console.log(`  scheduler caches synced                          ${secs(r.cacheSyncMs)} after start`);
+  console.log(`  placements (binding requested), first to last    ${rate(steadyRate(decisions))}   per ${WINDOW}: ${windows(decisions)}`);
+  console.log(`  bindings stored, first to last                   ${rate(steadyRate(bound))}   per ${WINDOW}: ${windows(bound)}`);
+  console.log(`  bindings stored, from the scheduler's start      ${r.timedOut ? 'n/a (not all bound)' : rate(bound.length / (endMs / 1000))}`);
+  if (decisions.length > 0) {
+    const firstBound = bound[0];
+    const placedBefore = firstBound === undefined ? decisions.length : decisions.filter((t) => t < firstBound).length;
+    console.log(`  first placement ${secs(decisions[0]!)}, first binding stored ${firstBound === undefined ? 'never' : secs(firstBound)} (after ${placedBefore} placements), last placement ${secs(decisions.at(-1)!)}`);
   }
-  if (!runs.some((r) => r.nodes === 5000)) console.log(`\nupstream CI floor, SchedulingBasic at 5000 nodes: ${UPSTREAM_FLOOR_5000_NODES} pods/s (no 5000-node run here to compare)`);
-  console.log('"first to last binding" leaves out informer sync and the first scheduling cycle, as upstream samples throughput once pods flow.');
+  console.log(`  API server raw binding writes (${BINDING_CONCURRENCY} in flight)      ${rate(r.rawBindingsPerS)}   (${r.rawBindings} pods, bound by the benchmark)`);
+  const flush = Number.isFinite(r.eventsFlushMs) ? `${secs(r.eventsFlushMs)} after the last binding` : r.timedOut ? 'not waited for' : `not within ${EVENT_FLUSH_LIMIT_MS / 1000} s`;
+  console.log(`  Scheduled events all stored                      ${flush}`);
+  console.log(`  set-up: node creates ${rate(r.nodeCreatesPerS).replace('pods', 'nodes')}, pod creates ${rate(r.podCreatesPerS)} (${CONCURRENCY} in flight)`);
+  console.log(`  this process (scheduler thread + the benchmark's watch): RSS ${r.rssBeforeMiB.toFixed(0)} MiB before, peak ${r.rssPeakMiB.toFixed(0)} MiB, ${r.rssEndMiB.toFixed(0)} MiB at the end of scheduling`);
+  console.log(`  API server process: RSS ${r.serverRssMiB.toFixed(0)} MiB at the end, peak ${r.serverPeakMiB.toFixed(0)} MiB`);
+  console.log(`  load average (1 min): ${r.loadBefore.toFixed(1)} when the scheduler started, ${r.loadAfter.toFixed(1)} at the end`);
+  if (r.nodes === 5000) {
+    const ours = steadyRate(bound);
+    const vs = Number.isFinite(ours) ? ` (${(ours / UPSTREAM_FLOOR_5000_NODES).toFixed(2)}× the floor)` : '';
+    console.log(`  upstream CI floor, SchedulingBasic at 5000 nodes: ${UPSTREAM_FLOOR_5000_NODES} pods/s; ours (bindings stored): ${rate(ours)}${vs}`);
+  }
 }
 
 async function main(): Promise<void> {
   const k = parseKnobs(process.argv.slice(2));
   console.log(`scheduler benchmark on ${process.arch}, node ${process.version}; nodes ${k.nodeCounts.join(', ')}, ${k.pods} pods, budget ${k.budgetS} s per node count`);
-  console.log('the scheduler, the benchmark and the API server share this machine\'s CPUs');
+  console.log("the scheduler, the benchmark and the API server share this machine's CPUs");
   const start = performance.now();
   const runs: RunFigures[] = [];
   for (const n of k.nodeCounts) runs.push(await benchNodes(n, k));
-  printFigures(runs);
+  console.log('\n== results ==');
+  for (const r of runs) printRun(r);
+  if (!runs.some((r) => r.nodes === 5000)) console.log(`\nupstream CI floor, SchedulingBasic at 5000 nodes: ${UPSTREAM_FLOOR_5000_NODES} pods/s (no 5000-node run here to compare)`);
+  console.log('\n"first to last" leaves out cache sync and start-up, as upstream samples throughput once pods flow.');
   console.log(`whole run: ${((performance.now() - start) / 60_000).toFixed(1)} min`);
 }
 

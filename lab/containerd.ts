@@ -11,8 +11,8 @@
 //
 // The config itself is rendered by containerdConfig.ts.
 
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { type ContainerdPaths, mirrorHostsFiles, renderContainerdConfig } from './containerdConfig.ts';
 import { daemonPid, startDaemon, stopDaemon, waitFor } from './processes.ts';
 import { run, tryRun } from './run.ts';
@@ -70,7 +70,9 @@ export async function stopContainerd(paths: ContainerdPaths): Promise<void> {
 
 /**
  * What `lab down` does when the kubelet is gone: every task killed and deleted (its shim then
- * exits and unmounts the rootfs), every container deleted. CRI sandboxes are containers too.
+ * exits and unmounts the rootfs), every container deleted. CRI sandboxes are containers too; the
+ * network namespaces CRI made for them (/var/run/netns/cni-*) and their cached CNI results are
+ * removed with them, since without CRI's RemovePodSandbox nothing else would.
  */
 export async function removeAllContainers(paths: ContainerdPaths): Promise<void> {
   const namespaces = (await ctr(paths, ['namespaces', 'list', '-q'])).split('\n').filter(Boolean);
@@ -85,7 +87,33 @@ export async function removeAllContainers(paths: ContainerdPaths): Promise<void>
       });
     }
     const containers = (await ctr(paths, [...n, 'containers', 'list', '-q'])).split('\n').filter(Boolean);
-    for (const c of containers) await tryRun(CTR_BIN, ['--address', paths.socket, ...n, 'containers', 'delete', c]);
+    for (const id of containers) {
+      const netns = await podNetnsOf(paths, ns, id);
+      await tryRun(CTR_BIN, ['--address', paths.socket, ...n, 'containers', 'delete', id]);
+      if (netns) await tryRun('ip', ['netns', 'del', basename(netns)]);
+      removeCniResults(id);
+    }
+  }
+}
+
+/** The CRI-made network namespace a sandbox container joins, from its OCI spec. */
+async function podNetnsOf(paths: ContainerdPaths, ns: string, id: string): Promise<string | undefined> {
+  const res = await tryRun(CTR_BIN, ['--address', paths.socket, '--namespace', ns, 'containers', 'info', id]);
+  if (res.code !== 0) return undefined;
+  const info = JSON.parse(res.stdout) as { Spec?: { linux?: { namespaces?: { type: string; path?: string }[] } } };
+  const path = info.Spec?.linux?.namespaces?.find((x) => x.type === 'network')?.path;
+  return path && CRI_NETNS_PATH.test(path) ? path : undefined;
+}
+
+/** CRI names pod network namespaces cni-<uuid> under /var/run/netns (shared by every containerd). */
+const CRI_NETNS_PATH = /^(\/var)?\/run\/netns\/cni-[0-9a-f-]+$/;
+/** libcni caches each ADD result as <network>-<containerID>-<ifname>. */
+const CNI_RESULTS_DIR = '/var/lib/cni/results';
+
+function removeCniResults(containerId: string): void {
+  if (!existsSync(CNI_RESULTS_DIR)) return;
+  for (const f of readdirSync(CNI_RESULTS_DIR)) {
+    if (f.includes(`-${containerId}-`)) rmSync(join(CNI_RESULTS_DIR, f), { force: true });
   }
 }
 

@@ -1,8 +1,10 @@
 // Real rules in namespaces this test creates: the proxy (in this process, writing rules into the
 // node namespace) follows a real API server; a client pod reaches a ClusterIP Service with two
 // backends, a Service without endpoints refuses connections, a NodePort answers from outside,
-// ClientIP affinity sticks, and scaling to one endpoint leaves one endpoint chain — in iptables
-// mode, then in nftables mode after a mode switch.
+// ClientIP affinity sticks, scaling to one endpoint leaves one endpoint chain, an endpoint that
+// stops being ready stops receiving traffic (and a terminating one is used only when nothing is
+// ready), and a pod reaches itself through its own Service (hairpin) — in iptables mode, with
+// NodePorts on 127.0.0.1 too, then in nftables mode after a mode switch.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
@@ -42,7 +44,15 @@ async function pollUntil<T>(what: string, fn: () => Promise<T | undefined> | T |
   throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
 }
 
-const slice = (svc: string, ips: string[]) => `
+/** An endpoint: a pod IP (ready), or one with explicit conditions. */
+type SliceEndpoint = string | { ip: string; ready: boolean; serving?: boolean; terminating?: boolean };
+
+const endpointLine = (ep: SliceEndpoint) => {
+  const { ip, ...conditions } = typeof ep === 'string' ? { ip: ep, ready: true } : ep;
+  return `- { addresses: ["${ip}"], conditions: ${JSON.stringify(conditions)}, nodeName: kp-node }`;
+};
+
+const slice = (svc: string, eps: SliceEndpoint[]) => `
 apiVersion: discovery.k8s.io/v1
 kind: EndpointSlice
 metadata:
@@ -52,7 +62,7 @@ metadata:
 addressType: IPv4
 ports: [{ name: http, port: ${BACKEND_PORT}, protocol: TCP }]
 endpoints:
-${ips.map((ip) => `- { addresses: ["${ip}"], conditions: { ready: true }, nodeName: kp-node }`).join('\n')}
+${eps.map(endpointLine).join('\n')}
 `;
 
 const MANIFESTS = `
@@ -79,9 +89,18 @@ spec:
   sessionAffinity: ClientIP
   ports: [{ name: http, port: 80, targetPort: ${BACKEND_PORT} }]
 ---
+apiVersion: v1
+kind: Service
+metadata: { name: self, namespace: default }
+spec:
+  clusterIP: 10.96.0.53
+  ports: [{ name: http, port: 80, targetPort: ${BACKEND_PORT} }]
+---
 ${slice('web', [POD_IPS.b1, POD_IPS.b2])}
 ---
 ${slice('sticky', [POD_IPS.b1, POD_IPS.b2])}
+---
+${slice('self', [POD_IPS.b1])}
 `;
 
 describe.skipIf(!!skipReason)('k8ts proxy writes real rules', () => {
@@ -170,10 +189,49 @@ describe.skipIf(!!skipReason)('k8ts proxy writes real rules', () => {
     // Back to two for the next mode.
     await cp.kubectl(['apply', '-f', '-'], { input: slice('web', [POD_IPS.b1, POD_IPS.b2]) });
     await pollUntil('two endpoint chains for default/web', () => (sepCount() === 2 ? true : undefined));
+
+    // Readiness: b2 stays in the slice but is not ready — its endpoint chain goes, only b1
+    // answers, over many new connections; ready again, both answer.
+    await cp.kubectl(['apply', '-f', '-'], { input: slice('web', [POD_IPS.b1, { ip: POD_IPS.b2, ready: false }]) });
+    await pollUntil('the not-ready endpoint to leave default/web', () => (sepCount() === 1 ? true : undefined)).catch((e) => {
+      throw new Error(`${e.message}\n${rulesText()}`);
+    });
+    expect(await net.probe(net.client, '10.96.0.50', 80, 20)).toEqual(Array(20).fill('b1'));
+    await cp.kubectl(['apply', '-f', '-'], { input: slice('web', [POD_IPS.b1, POD_IPS.b2]) });
+    await pollUntil('the ready-again endpoint in default/web', () => (sepCount() === 2 ? true : undefined));
+    await both('10.96.0.50', 80);
+
+    // Nothing ready: a serving, terminating endpoint still takes traffic (upstream
+    // CategorizeEndpoints); one that is neither ready nor serving does not.
+    await cp.kubectl(['apply', '-f', '-'], {
+      input: slice('web', [{ ip: POD_IPS.b1, ready: false, serving: false }, { ip: POD_IPS.b2, ready: false, serving: true, terminating: true }]),
+    });
+    await pollUntil('only the terminating endpoint to answer', async () => {
+      const a = await net.probe(net.client, '10.96.0.50', 80, 5);
+      return a.every((x) => x === 'b2') ? true : undefined;
+    });
+    expect(await net.probe(net.client, '10.96.0.50', 80, 20)).toEqual(Array(20).fill('b2'));
+    await cp.kubectl(['apply', '-f', '-'], { input: slice('web', [POD_IPS.b1, POD_IPS.b2]) });
+    await both('10.96.0.50', 80);
+
+    // Hairpin: b1 reaches itself through a Service whose only endpoint is b1. Without the
+    // masquerade in its endpoint chain, b1 would answer itself directly and drop the reply.
+    const self = await pollUntil('b1 through its own Service', async () => {
+      const a = await net.probe(net.backends.b1, '10.96.0.53', 80, 5);
+      return a.every((x) => x === 'b1') ? a : undefined;
+    });
+    expect(self).toEqual(Array(5).fill('b1'));
   }
 
-  it('iptables mode: ClusterIP, REJECT, NodePort, affinity, scaling', { timeout: 120_000 }, async () => {
+  it('iptables mode: ClusterIP, REJECT, NodePort (also on 127.0.0.1), affinity, scaling, readiness, hairpin', { timeout: 120_000 }, async () => {
     await exerciseMode('iptables', iptablesSave, () => iptablesSave().split('\n').filter((l) => /^:KUBE-SEP-/.test(l) === false && /^-A KUBE-SEP-\S+ .*--comment "?default\/web:http"? .*DNAT/.test(l)).length);
+    // NodePort on 127.0.0.1 from the node itself (iptables mode only, as upstream; needs
+    // route_localnet, which the proxier sets).
+    const localhost = await pollUntil('the NodePort on 127.0.0.1', async () => {
+      const a = await net.probe(net.node, '127.0.0.1', 30080, 10);
+      return a.every((x) => x === 'b1' || x === 'b2') ? a : undefined;
+    });
+    expect(localhost.length).toBe(10);
     const save = iptablesSave();
     // Chains and comments read like upstream's.
     expect(save).toMatch(/-A KUBE-SERVICES -d 10\.96\.0\.50\/32 -p tcp -m comment --comment "default\/web:http cluster IP" -m tcp --dport 80 -j KUBE-SVC-[A-Z2-7]{16}/);
@@ -185,7 +243,7 @@ describe.skipIf(!!skipReason)('k8ts proxy writes real rules', () => {
     expect(save).toMatch(/-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES/);
   });
 
-  it('nftables mode after a mode switch: the iptables rules are gone and Services still work', { timeout: 120_000 }, async () => {
+  it('nftables mode after a mode switch: the iptables rules are gone and Services, readiness and hairpin still work', { timeout: 120_000 }, async () => {
     await exerciseMode('nftables', nftTable, () => (nftTable().match(/chain endpoint-\S+-default\/web\/tcp\/http__/g) ?? []).length);
     expect(iptablesSave()).not.toMatch(/KUBE-SVC-|KUBE-SERVICES/);
     const table = nftTable();

@@ -1,30 +1,30 @@
 // The real scheduler on a worker thread of the benchmark's process: connected as
 // default-scheduler with the kubeconfig it is given, as `k8ts server` connects it (no leader
-// election). Its own thread keeps the benchmark's watch and clock running even while a scheduling
-// loop holds the thread it runs on; its memory is still this process's RSS.
+// election), its binding requests counted by a BindingProbe. Its own thread keeps the benchmark's
+// watch and clock running even while a scheduling loop holds the thread it runs on; its memory is
+// still this process's RSS.
 //   → parent: { type: 'synced', at } when its caches synced; { type: 'stopped', eventsFlushedAt } at the end
 //   ← parent: { type: 'stop', flushLimitMs }: wait (bounded) for queued Events, then stop
-import { performance } from 'node:perf_hooks';
 import { parentPort, workerData } from 'node:worker_threads';
 import pino from 'pino';
 import { connectComponent } from '../../controlplane/client/component.ts';
 import type { FlushableEventRecorder, InformerFactory } from '../../controlplane/client/index.ts';
 import { runScheduler } from '../../controlplane/scheduler/index.ts';
+import { BindingProbe, probedClient, sharedNow } from './bindingProbe.ts';
 
 /** Started through tsWorker.mjs, which reads `entry`. */
 export interface SchedulerWorkerData {
   entry: string;
   kubeconfig: string;
+  /** createProbeBuffer(): where the binding requests are counted. */
+  probe: SharedArrayBuffer;
 }
 export type FromSchedulerWorker = { type: 'synced'; at: number } | { type: 'stopped'; eventsFlushedAt?: number } | { type: 'failed'; message: string };
 export type ToSchedulerWorker = { type: 'stop'; flushLimitMs: number };
 
-/** A clock both threads share: epoch milliseconds with sub-millisecond resolution. */
-export const sharedNow = () => performance.timeOrigin + performance.now();
-
 const port = parentPort!;
 const post = (m: FromSchedulerWorker) => port.postMessage(m);
-const { kubeconfig } = workerData as SchedulerWorkerData;
+const { kubeconfig, probe } = workerData as SchedulerWorkerData;
 
 // Warnings go to stderr until the run ends; what fails after the server stops is not news.
 let muted = false;
@@ -42,7 +42,7 @@ const informers: InformerFactory = {
   },
 };
 
-const running = runScheduler({ client: conn.client, informers, recorder: conn.recorder, signal: stop.signal, log }).catch((e) => {
+const running = runScheduler({ client: probedClient(conn.client, new BindingProbe(probe)), informers, recorder: conn.recorder, signal: stop.signal, log }).catch((e) => {
   if (!stop.signal.aborted) post({ type: 'failed', message: (e as Error).message });
 });
 

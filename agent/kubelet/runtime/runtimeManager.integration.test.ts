@@ -6,6 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConfigMap, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { waitFor } from '../../../lab/processes.ts';
 import { BasicVolumeManager, emptyDirPath } from './basicVolumes.ts';
+import { CriError } from '../cri/criClient.ts';
+import { GenericPleg } from './pleg.ts';
 import { KubeRuntimeManager } from './runtimeManager.ts';
 import { parseResolvConf } from './sandboxConfig.ts';
 import { BUSYBOX_IMAGE, startCriTestNode, type CriTestNode } from './testing/criTestNode.ts';
@@ -135,6 +137,12 @@ describe.skipIf(!isRoot)('KubeRuntimeManager on containerd', () => {
     const sandbox = status.sandboxStatuses[0];
     expect(sandbox.labels).toMatchObject({ 'io.kubernetes.pod.name': 'web', 'io.kubernetes.pod.uid': pod.metadata!.uid });
 
+    // The relist sees the pod's sandbox and container start.
+    const pleg = new GenericPleg(node.cri, () => {});
+    const plegEvents = await pleg.relist();
+    expect(plegEvents.filter((e) => e.podUid === pod.metadata!.uid).map((e) => e.type)).toEqual(['ContainerStarted', 'ContainerStarted']);
+    expect(await pleg.relist()).toEqual([]);
+
     // Level-triggered: syncing again changes nothing.
     const again = await m.syncPod(pod, lookup);
     expect(again.started).toEqual([]);
@@ -155,6 +163,18 @@ describe.skipIf(!isRoot)('KubeRuntimeManager on containerd', () => {
     await restarted.removePod(pod.metadata!.uid!);
     expect(existsSync(path.dirname(envFile))).toBe(false);
     rmSync(hostDir, { recursive: true, force: true });
+  });
+
+  it('the CRI client maps runtime errors: unknown ids read as undefined, deletes are idempotent, others throw typed', async () => {
+    expect(await node.cri.containerStatus('0'.repeat(64))).toBeUndefined();
+    expect(await node.cri.podSandboxStatus('0'.repeat(64))).toBeUndefined();
+    await node.cri.removeContainer('0'.repeat(64));
+    await node.cri.stopPodSandbox('0'.repeat(64));
+    expect(await node.cri.imageStatus({ image: 'docker.io/library/absent:1' })).toBeUndefined();
+    const err = await node.cri.startContainer('0'.repeat(64)).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CriError);
+    expect((err as CriError).code).toBe('NotFound');
+    expect((await node.cri.version()).runtime_name).toBe('containerd');
   });
 
   it('restarts an exiting container under Always with CrashLoopBackOff 10 s, then 20 s', async () => {

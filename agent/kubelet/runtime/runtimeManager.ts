@@ -113,20 +113,19 @@ export class KubeRuntimeManager implements RuntimeManager {
 
     const ctx = await this.startContext(pod, lookup, sandboxId, sandboxConfig, volumes, podIPs);
     // Earlier instances count even under a new sandbox: restartCount goes on, back-off applies.
-    const known = status;
 
     // Step 5 upstream starts ephemeral containers; not supported.
 
     // Step 6: the next init container, alone: the rest waits for it to complete.
     if (actions.nextInitContainerToStart !== undefined) {
       const init = pod.spec!.initContainers![actions.nextInitContainerToStart];
-      await this.startWithBackoff(pod, init, known, ctx, result);
+      await this.startWithBackoff(pod, init, status, ctx, result);
       return this.finish(uid, result);
     }
 
     // Step 7: the app containers, each after its crash-loop back-off.
     for (const idx of actions.containersToStart) {
-      await this.startWithBackoff(pod, pod.spec!.containers[idx], known, ctx, result);
+      await this.startWithBackoff(pod, pod.spec!.containers[idx], status, ctx, result);
     }
 
     await this.pruneDeadContainers(await readPodStatus(this.cri, uid));
