@@ -19,6 +19,3 @@ export function pathError(op: string, path: string, err: unknown): string {
   return `${op} ${path}: ${STRERROR[code] ?? (err as Error).message}`;
 }
 
-export function errorCode(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException).code;
-}

@@ -1,0 +1,191 @@
+// `k8ts kubelet`: connects to the API server and containerd, then starts the kubelet's parts, each
+// when what it needs is there (upstream cmd/kubelet → kubelet.Run → Kubelet.Run):
+//
+//   1. node status   register the Node, keep its status and heartbeat Lease (node/)
+//   2. network       CNI config for the node's podCIDR, masquerade, routes to other nodes (agent/network)
+//   3. pod loop      pod informer → pod workers → runtime manager; PLEG; status manager; prober
+//   4. server        :10250 logs / exec / port-forward, when this tree provides one (server/)
+//
+// On shutdown the kubelet stops its loops and leaves every pod running, as upstream does: a
+// restarted kubelet finds them through the PLEG's first relist and adopts them.
+import { readFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { Logger } from 'pino';
+import { findResource } from '../../controlplane/api/resources.ts';
+import { createClient, createEventRecorder, createInformerFactory, isNotFound, loadKubeconfig, type KubeObject } from '../../controlplane/client/index.ts';
+import { allowManyListeners } from '../../controlplane/client/component.ts';
+import { startNodeNetwork } from '../network/index.ts';
+import { CriClient } from './cri/index.ts';
+import type { RuntimeCondition } from './cri/criTypes.ts';
+import { Kubelet } from './kubelet.ts';
+import { startNodeStatus, type RuntimeHealth } from './node/index.ts';
+import { apiObjectLookup, apiPodStatusApi, nodePodsInformer } from './podSource.ts';
+import { criExecSync, ProbeManager } from './prober/index.ts';
+import { KubeRuntimeManager, parseResolvConf, type PodEventRecorder, type ResolvConf } from './runtime/index.ts';
+import { RuntimeVolumes, VolumeManager } from './volumes/index.ts';
+
+/** Upstream defaults (cmd/kubelet/app/options). */
+export const DEFAULT_ROOT_DIR = '/var/lib/kubelet';
+export const DEFAULT_POD_LOGS_DIR = '/var/log/pods';
+export const DEFAULT_KUBELET_PORT = 10250;
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+/** containerd's CRI defaults for cni.conf_dir, and host-local's default dataDir. */
+export const DEFAULT_CNI_CONF_DIR = '/etc/cni/net.d';
+export const DEFAULT_CNI_DATA_DIR = '/var/lib/cni/networks';
+export const DEFAULT_RESOLV_CONF = '/etc/resolv.conf';
+
+export interface KubeletTls {
+  cert: string;
+  key: string;
+  /** CA that signs the clients allowed in (the API server's kubelet client certificate). */
+  clientCA?: string;
+}
+
+export interface RunKubeletOptions {
+  kubeconfig: string;
+  nodeName: string;
+  /** --node-ip: the address other nodes and the API server reach this node at. */
+  nodeIP: string;
+  /** containerd's CRI socket. */
+  containerdEndpoint: string;
+  rootDir?: string;
+  podLogsDir?: string;
+  cniConfDir?: string;
+  cniDataDir?: string;
+  /** --cluster-cidr: every pod address; traffic leaving it is masqueraded. */
+  clusterCIDR: string;
+  /** --cluster-dns: the DNS Service address(es) pods resolve with (ClusterFirst). */
+  clusterDNS?: string[];
+  clusterDomain?: string;
+  /** --resolv-conf: the node's resolver, for dnsPolicy Default and search paths. */
+  resolvConf?: string;
+  /** --cgroup-root for the pods' cgroups. */
+  cgroupRoot?: string;
+  /** The control-plane node: role label and NoSchedule taint. */
+  master?: boolean;
+  /** The kubelet server's port (reported in the Node's daemonEndpoints). */
+  port?: number;
+  /** The kubelet server's certificate; generated when absent. */
+  tls?: KubeletTls;
+  signal: AbortSignal;
+  log: Logger;
+}
+
+/** Upstream: the node is ready when the runtime reports RuntimeReady and NetworkReady. */
+export function runtimeHealth(conditions: RuntimeCondition[]): RuntimeHealth {
+  const notReady = ['RuntimeReady', 'NetworkReady'].map((type) => conditions.find((c) => c.type === type) ?? { type, status: false, reason: 'ConditionMissing', message: '' }).filter((c) => !c.status);
+  if (notReady.length === 0) return { ok: true };
+  const what = notReady.map((c) => `${c.type}=false reason:${c.reason} message:${c.message}`).join(', ');
+  return { ok: false, reason: notReady.some((c) => c.type === 'RuntimeReady') ? `container runtime is down: ${what}` : `container runtime network not ready: ${what}` };
+}
+
+function readResolvConf(file: string, log: Logger): ResolvConf {
+  try {
+    return parseResolvConf(readFileSync(file, 'utf8'));
+  } catch (err) {
+    log.warn({ file, err: (err as Error).message }, 'cannot read the node resolver; pods with dnsPolicy Default get none');
+    return parseResolvConf('');
+  }
+}
+
+/** Runs the kubelet until the signal aborts; rejects if a part fails to start. */
+export async function runKubelet(o: RunKubeletOptions): Promise<void> {
+  const log = o.log;
+  const rootDir = o.rootDir ?? DEFAULT_ROOT_DIR;
+  const port = o.port ?? DEFAULT_KUBELET_PORT;
+  allowManyListeners(o.signal);
+  const client = createClient(loadKubeconfig(o.kubeconfig), { userAgent: `kubelet/v1.32.4-k8ts (${o.nodeName})` });
+  const informers = createInformerFactory(client, { logger: log });
+  const events = createEventRecorder(client, { component: 'kubelet', host: o.nodeName }, { logger: log });
+  const recorder: PodEventRecorder = { event: (pod, type, reason, message) => events.event(pod as KubeObject, type, reason, message) };
+  const cri = new CriClient({ endpoint: o.containerdEndpoint });
+
+  // Step 1: the Node, with the runtime's version, health and images.
+  const node = startNodeStatus({
+    client,
+    nodeName: o.nodeName,
+    nodeIP: o.nodeIP,
+    master: o.master,
+    kubeletPort: port,
+    runtimeVersion: async () => {
+      const v = await cri.version();
+      return `${v.runtime_name}://${v.runtime_version}`;
+    },
+    runtimeReady: async () => runtimeHealth(await cri.status()),
+    images: async () => (await cri.listImages()).map((i) => ({ repoTags: i.repo_tags, repoDigests: i.repo_digests, sizeBytes: Number(i.size) })),
+    rootDir,
+    signal: o.signal,
+    log,
+  });
+
+  // Step 2: the pod network, once node IPAM gave the Node a podCIDR.
+  const network = startNodeNetwork({
+    client,
+    nodeName: o.nodeName,
+    cniConfDir: o.cniConfDir ?? DEFAULT_CNI_CONF_DIR,
+    cniDataDir: o.cniDataDir ?? DEFAULT_CNI_DATA_DIR,
+    clusterCIDR: o.clusterCIDR,
+    signal: o.signal,
+    log,
+  });
+
+  // Step 3: the pod loop.
+  const memory = totalmem();
+  const volumeManager = new VolumeManager({ rootDir, nodeAllocatableMemory: memory });
+  const volumes = new RuntimeVolumes(volumeManager, {
+    pvc: (ns, name) => getOrUndefined(() => client.resource<PersistentVolumeClaim & KubeObject>(findResource('', 'v1', 'persistentvolumeclaims')!, ns).get(name)),
+    pv: (name) => getOrUndefined(() => client.resource<PersistentVolume & KubeObject>(findResource('', 'v1', 'persistentvolumes')!).get(name)),
+  });
+  let kubelet: Kubelet | undefined;
+  const prober = new ProbeManager({ execSync: criExecSync(cri), recorder, getPodStatus: (uid) => kubelet?.statusManager.getPodStatus(uid) });
+  const runtime = new KubeRuntimeManager({
+    cri,
+    volumes,
+    recorder,
+    hostIPs: [o.nodeIP],
+    kubeletRoot: rootDir,
+    podLogsRoot: o.podLogsDir ?? DEFAULT_POD_LOGS_DIR,
+    cgroupRoot: o.cgroupRoot,
+    clusterDNS: o.clusterDNS,
+    clusterDomain: o.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
+    resolvConf: readResolvConf(o.resolvConf ?? DEFAULT_RESOLV_CONF, log),
+    nodeAllocatable: { cpu: cpus().length, memory },
+    memoryCapacity: memory,
+    probes: prober.probeResults(),
+  });
+  const pods = nodePodsInformer(client, o.nodeName, log);
+  kubelet = new Kubelet({
+    nodeName: o.nodeName,
+    cri,
+    runtime,
+    volumes,
+    lookup: apiObjectLookup(client, informers),
+    pods,
+    statusApi: apiPodStatusApi(client, pods),
+    prober,
+    log: log.child({ component: 'kubelet' }),
+  });
+  pods.run(o.signal);
+  informers.start(o.signal);
+  await informers.waitForSync(o.signal);
+  const podLoop = kubelet.run(o.signal);
+  log.info({ node: o.nodeName, nodeIP: o.nodeIP, containerd: o.containerdEndpoint, rootDir }, 'kubelet started');
+
+  try {
+    await Promise.all([podLoop, node.done, network.done]);
+  } finally {
+    await events.flush().catch(() => undefined);
+    cri.close();
+    client.close();
+  }
+}
+
+async function getOrUndefined<T>(get: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await get();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
