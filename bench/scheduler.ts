@@ -12,8 +12,9 @@
 // (support/schedulerRun.ts), until a watch has seen spec.nodeName on every pod — or until the
 // budget (seconds per node count) runs out, in which case the figures are for what was done.
 //
-// Two rates are printed: placements (the scheduler requested the binding: its algorithm's speed)
-// and bindings stored (what a user sees, and what upstream's throughput counts).
+// Rates printed: placements (the scheduler requested the binding: its algorithm's speed), bindings
+// stored (the API server taking them), and end to end — pods bound per second from the first
+// placement, which is what upstream's throughput counts and what is set beside its CI floor.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -133,6 +134,12 @@ function steadyRate(times: number[]): number {
   return times.length < 2 ? NaN : (times.length - 1) / ((times.at(-1)! - times[0]!) / 1000);
 }
 
+/** Pods bound per second from the first placement to the last binding (or the budget's end): what upstream's throughput counts. */
+function endToEnd(r: SchedulerRun): number {
+  const first = r.decisions[0];
+  return first === undefined ? NaN : r.bound.length / ((r.endedMs - first) / 1000);
+}
+
 /** Pods per second over each window of WINDOW pods (the last window may be shorter). */
 function windowRates(times: number[]): number[] {
   const out: number[] = [];
@@ -149,13 +156,13 @@ const windows = (times: number[]) => (times.length > 1 ? windowRates(times).map(
 
 function printRun(r: RunFigures): void {
   const { decisions, bound } = r;
-  const endMs = bound.at(-1) ?? NaN;
-  console.log(`\n${r.nodes} nodes, ${r.pods} pending pods: ${decisions.length} placed, ${bound.length} bound${r.timedOut ? ` when the budget ran out` : ` in ${secs(endMs)}`}`);
+  console.log(`\n${r.nodes} nodes, ${r.pods} pending pods: ${decisions.length} placed, ${bound.length} bound${r.timedOut ? ` when the budget ran out` : ` in ${secs(r.endedMs)}`}`);
   if (r.boundListed !== bound.length) console.log(`  (a list after the run finds ${r.boundListed} bound: bindings stored after the watch stopped)`);
   console.log(`  scheduler caches synced                          ${secs(r.cacheSyncMs)} after start`);
   console.log(`  placements (binding requested), first to last    ${rate(steadyRate(decisions))}   per ${WINDOW}: ${windows(decisions)}`);
   console.log(`  bindings stored, first to last                   ${rate(steadyRate(bound))}   per ${WINDOW}: ${windows(bound)}`);
-  console.log(`  bindings stored, from the scheduler's start      ${r.timedOut ? 'n/a (not all bound)' : rate(bound.length / (endMs / 1000))}`);
+  console.log(`  end to end, first placement to last binding      ${rate(endToEnd(r))}${r.timedOut ? ` (${bound.length} bound in the ${secs(r.endedMs - (decisions[0] ?? 0))} after the first placement)` : ''}`);
+  console.log(`  end to end, from the scheduler's start           ${rate(bound.length / (r.endedMs / 1000))}`);
   if (decisions.length > 0) {
     const firstBound = bound[0];
     const placedBefore = firstBound === undefined ? decisions.length : decisions.filter((t) => t < firstBound).length;
@@ -170,7 +177,7 @@ function printRun(r: RunFigures): void {
   console.log(`  load average (1 min): ${r.loadBefore.toFixed(1)} when the scheduler started, ${r.loadAfter.toFixed(1)} at the end`);
   if (r.nodes === 5000) {
     const vs = (x: number) => (Number.isFinite(x) ? `${rate(x)} (${(x / UPSTREAM_FLOOR_5000_NODES).toFixed(2)}× the floor)` : 'n/a');
-    console.log(`  upstream CI floor, SchedulingBasic at 5000 nodes: ${UPSTREAM_FLOOR_5000_NODES} pods/s; ours: bindings stored ${vs(steadyRate(bound))}, placements ${vs(steadyRate(decisions))}`);
+    console.log(`  upstream CI floor, SchedulingBasic at 5000 nodes: ${UPSTREAM_FLOOR_5000_NODES} pods/s; ours: end to end ${vs(endToEnd(r))}, placements alone ${vs(steadyRate(decisions))}`);
   }
 }
 

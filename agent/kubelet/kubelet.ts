@@ -174,6 +174,8 @@ export class Kubelet implements PodSyncer {
     const status = await this.generateStatus(pod);
     this.statusManager.setPodStatus(pod, status);
     if (result.error) this.log.warn({ pod: podRef(pod), err: result.error }, 'pod sync failed');
+    const changed = result.started.length > 0 || result.killed.length > 0;
+    this.log[changed ? 'info' : 'debug']({ pod: podRef(pod), started: result.started, killed: result.killed, phase: status.phase }, 'pod synced');
     // A failed sandbox or mount is retried after the worker back-off (upstream returns the error).
     const requeueAfterMs = result.error ? Math.min(result.requeueAfterMs ?? Infinity, WORKER_BACKOFF_MS) : result.requeueAfterMs;
     return { requeueAfterMs, terminal: isTerminalPhase(status.phase) };

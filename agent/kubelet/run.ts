@@ -4,13 +4,14 @@
 //   1. node status   register the Node, keep its status and heartbeat Lease (node/)
 //   2. network       CNI config for the node's podCIDR, masquerade, routes to other nodes (agent/network)
 //   3. pod loop      pod informer → pod workers → runtime manager; PLEG; status manager; prober
-//   4. server        :10250 logs / exec / port-forward, when this tree provides one (server/)
+//   4. server        :10250 logs / exec / port-forward, which the API server proxies to (server/)
 //
 // On shutdown the kubelet stops its loops and leaves every pod running, as upstream does: a
 // restarted kubelet finds them through the PLEG's first relist and adopts them.
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
-import type { PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js';
+import type { PersistentVolume, PersistentVolumeClaim, Pod } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import { findResource } from '../../controlplane/api/resources.ts';
 import { createClient, createEventRecorder, createInformerFactory, isNotFound, loadKubeconfig, type KubeObject } from '../../controlplane/client/index.ts';
@@ -23,12 +24,14 @@ import { startNodeStatus, type RuntimeHealth } from './node/index.ts';
 import { apiObjectLookup, apiPodStatusApi, nodePodsInformer } from './podSource.ts';
 import { criExecSync, ProbeManager } from './prober/index.ts';
 import { KubeRuntimeManager, parseResolvConf, type PodEventRecorder, type ResolvConf } from './runtime/index.ts';
+import { kubeletServingCertificate, startKubeletServer } from './server/index.ts';
 import { RuntimeVolumes, VolumeManager } from './volumes/index.ts';
 
 /** Upstream defaults (cmd/kubelet/app/options). */
 export const DEFAULT_ROOT_DIR = '/var/lib/kubelet';
 export const DEFAULT_POD_LOGS_DIR = '/var/log/pods';
 export const DEFAULT_KUBELET_PORT = 10250;
+export const DEFAULT_ADDRESS = '0.0.0.0';
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 /** containerd's CRI defaults for cni.conf_dir, and host-local's default dataDir. */
 export const DEFAULT_CNI_CONF_DIR = '/etc/cni/net.d';
@@ -66,7 +69,13 @@ export interface RunKubeletOptions {
   master?: boolean;
   /** The kubelet server's port (reported in the Node's daemonEndpoints). */
   port?: number;
-  /** The kubelet server's certificate; generated when absent. */
+  /** --address the kubelet server listens on (upstream default 0.0.0.0). */
+  address?: string;
+  /**
+   * The kubelet server's certificate; without one a self-signed certificate is made, as
+   * upstream does. clientCA defaults to the CA of the kubeconfig (the cluster CA, which signs
+   * the API server's kubelet client certificate).
+   */
   tls?: KubeletTls;
   signal: AbortSignal;
   log: Logger;
@@ -94,8 +103,12 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
   const log = o.log;
   const rootDir = o.rootDir ?? DEFAULT_ROOT_DIR;
   const port = o.port ?? DEFAULT_KUBELET_PORT;
+  const podLogsDir = o.podLogsDir ?? DEFAULT_POD_LOGS_DIR;
   allowManyListeners(o.signal);
-  const client = createClient(loadKubeconfig(o.kubeconfig), { userAgent: `kubelet/v1.32.4-k8ts (${o.nodeName})` });
+  // Step 0: the kubelet's directories (upstream setupDataDirs).
+  for (const dir of [rootDir, join(rootDir, 'pods'), podLogsDir]) mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const credentials = loadKubeconfig(o.kubeconfig);
+  const client = createClient(credentials, { userAgent: `kubelet/v1.32.4-k8ts (${o.nodeName})` });
   const informers = createInformerFactory(client, { logger: log });
   const events = createEventRecorder(client, { component: 'kubelet', host: o.nodeName }, { logger: log });
   const recorder: PodEventRecorder = { event: (pod, type, reason, message) => events.event(pod as KubeObject, type, reason, message) };
@@ -145,7 +158,7 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
     recorder,
     hostIPs: [o.nodeIP],
     kubeletRoot: rootDir,
-    podLogsRoot: o.podLogsDir ?? DEFAULT_POD_LOGS_DIR,
+    podLogsRoot: podLogsDir,
     cgroupRoot: o.cgroupRoot,
     clusterDNS: o.clusterDNS,
     clusterDomain: o.clusterDomain ?? DEFAULT_CLUSTER_DOMAIN,
@@ -170,11 +183,31 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
   informers.start(o.signal);
   await informers.waitForSync(o.signal);
   const podLoop = kubelet.run(o.signal);
+
+  // Step 4: the kubelet server. Pods carry the status the kubelet last computed (container ids
+  // for logs and exec), which may be newer than the API server's copy.
+  const withStatus = (pod: Pod): Pod => ({ ...pod, status: kubelet!.statusManager.getPodStatus(pod.metadata?.uid ?? '') ?? pod.status });
+  const serving = o.tls ?? (await kubeletServingCertificate({ nodeName: o.nodeName, hosts: [o.nodeIP] }));
+  const server = await startKubeletServer({
+    bindAddress: o.address ?? DEFAULT_ADDRESS,
+    port,
+    tls: { cert: serving.cert, key: serving.key, clientCA: o.tls?.clientCA ?? credentials.ca },
+    cri,
+    criEndpoint: o.containerdEndpoint,
+    lookupPod: (ns, name) => {
+      const pod = pods.lister.get(ns, name);
+      return pod && withStatus(pod);
+    },
+    listPods: () => pods.lister.list().map(withStatus),
+    runtimeStatus: (uid) => runtime.getPodStatus(uid),
+    log,
+  });
   log.info({ node: o.nodeName, nodeIP: o.nodeIP, containerd: o.containerdEndpoint, rootDir }, 'kubelet started');
 
   try {
     await Promise.all([podLoop, node.done, network.done]);
   } finally {
+    await server.close().catch(() => undefined);
     await events.flush().catch(() => undefined);
     cri.close();
     client.close();

@@ -23,7 +23,7 @@ const jumpRule = ['POSTROUTING', '-m', 'comment', '--comment', JUMP_COMMENT, '-j
 
 export async function syncMasquerade(run: CommandRunner, podCIDR: string, clusterCIDR: string): Promise<void> {
   // The chain must exist before a rule can jump to it.
-  await mustRun(run, ['iptables-restore', '--noflush'], masqueradeRestoreInput(podCIDR, clusterCIDR));
+  await mustRun(run, ['iptables-restore', '-w', '--noflush'], masqueradeRestoreInput(podCIDR, clusterCIDR));
   const present = await run(['iptables', '-w', '-t', 'nat', '-C', ...jumpRule]);
   if (present.code !== 0) await mustRun(run, ['iptables', '-w', '-t', 'nat', '-A', ...jumpRule]);
 }

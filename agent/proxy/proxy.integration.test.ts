@@ -192,47 +192,34 @@ describe.skipIf(!!skipReason)('k8ts proxy writes real rules', () => {
 
     // Readiness: b2 stays in the slice but is not ready — its endpoint chain goes, only b1
     // answers, over many new connections; ready again, both answer.
-    console.error('STEP', 161, Date.now());
     await cp.kubectl(['apply', '-f', '-'], { input: slice('web', [POD_IPS.b1, { ip: POD_IPS.b2, ready: false }]) });
-    console.error('STEP', 278, Date.now());
     await pollUntil('the not-ready endpoint to leave default/web', () => (sepCount() === 1 ? true : undefined)).catch((e) => {
       throw new Error(`${e.message}\n${rulesText()}`);
     });
-    console.error('STEP', 468, Date.now());
     expect(await net.probe(net.client, '10.96.0.50', 80, 20)).toEqual(Array(20).fill('b1'));
-    console.error('STEP', 561, Date.now());
     await cp.kubectl(['apply', '-f', '-'], { input: slice('web', [POD_IPS.b1, POD_IPS.b2]) });
-    console.error('STEP', 656, Date.now());
     await pollUntil('the ready-again endpoint in default/web', () => (sepCount() === 2 ? true : undefined));
-    console.error('STEP', 765, Date.now());
     await both('10.96.0.50', 80);
 
     // Nothing ready: a serving, terminating endpoint still takes traffic (upstream
     // CategorizeEndpoints); one that is neither ready nor serving does not.
-    console.error('STEP', 961, Date.now());
     await cp.kubectl(['apply', '-f', '-'], {
       input: slice('web', [{ ip: POD_IPS.b1, ready: false, serving: false }, { ip: POD_IPS.b2, ready: false, serving: true, terminating: true }]),
     });
-    console.error('STEP', 1161, Date.now());
     await pollUntil('only the terminating endpoint to answer', async () => {
       const a = await net.probe(net.client, '10.96.0.50', 80, 5);
       return a.every((x) => x === 'b2') ? true : undefined;
     });
-    console.error('STEP', 1372, Date.now());
     expect(await net.probe(net.client, '10.96.0.50', 80, 20)).toEqual(Array(20).fill('b2'));
-    console.error('STEP', 1465, Date.now());
     await cp.kubectl(['apply', '-f', '-'], { input: slice('web', [POD_IPS.b1, POD_IPS.b2]) });
-    console.error('STEP', 1560, Date.now());
     await both('10.96.0.50', 80);
 
     // Hairpin: b1 reaches itself through a Service whose only endpoint is b1. Without the
     // masquerade in its endpoint chain, b1 would answer itself directly and drop the reply.
-    console.error('STEP', 1779, Date.now());
     const self = await pollUntil('b1 through its own Service', async () => {
       const a = await net.probe(net.backends.b1, '10.96.0.53', 80, 5);
       return a.every((x) => x === 'b1') ? a : undefined;
     });
-    console.error('STEP', 1992, Date.now());
     expect(self).toEqual(Array(5).fill('b1'));
   }
 

@@ -1,7 +1,8 @@
 // A node with pods, built from network namespaces for the proxy's real-rule tests: a node
 // namespace holding a bridge (10.244.1.1/24) and a link to an outside client namespace
 // (192.168.56.0/24), a client pod and two backend pods each running a tiny HTTP server that
-// answers with its own name. Everything is named with a per-run prefix and removed by destroy().
+// answers with its own name. Pods sit on hairpin-mode bridge ports, as the CNI bridge plugin
+// makes them. Everything is named with a per-run prefix and removed by destroy().
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
@@ -73,6 +74,10 @@ export async function createTestNetwork(prefix: string): Promise<TestNetwork> {
   pods.forEach(([ns, addr], i) => {
     ip('-n', node, 'link', 'add', `veth${i}`, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
     ip('-n', node, 'link', 'set', `veth${i}`, 'master', 'br0', 'up');
+    // Hairpin, as the CNI bridge plugin's hairpinMode sets it: with bridged traffic passing
+    // through iptables, a pod's packet to its own Service is DNATed on the bridge and must leave
+    // by the port it came in on.
+    ip('-n', node, 'link', 'set', `veth${i}`, 'type', 'bridge_slave', 'hairpin', 'on');
     ip('-n', ns, 'addr', 'add', `${addr}/24`, 'dev', 'eth0');
     ip('-n', ns, 'link', 'set', 'eth0', 'up');
     ip('-n', ns, 'route', 'add', 'default', 'via', '10.244.1.1');

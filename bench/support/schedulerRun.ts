@@ -32,6 +32,8 @@ export interface SchedulerRun {
   /** From the last binding until every Scheduled event was written (NaN: not within the limit, or cut short). */
   eventsFlushMs: number;
   timedOut: boolean;
+  /** ms from the scheduler's start to the end of the wait: the last binding, or the budget. */
+  endedMs: number;
   rssBeforeMiB: number;
   rssPeakMiB: number;
   rssEndMiB: number;
@@ -62,6 +64,7 @@ export async function runSchedulerUntilBound(watch: PodWatch, plan: SchedulerRun
     const cacheSyncMs = synced ? sinceStart(synced.at) : NaN;
     note(`scheduler caches synced in ${cacheSyncMs.toFixed(0)} ms; scheduling…`);
     const done = await Promise.race([watch.waitFor('bound', plan.pods, deadline), messages.failure]);
+    const endedMs = performance.now() - t0;
     clearInterval(progress);
     sampleMemory();
     const rssEndMiB = process.memoryUsage().rss / MiB;
@@ -81,6 +84,7 @@ export async function runSchedulerUntilBound(watch: PodWatch, plan: SchedulerRun
       bound,
       eventsFlushMs: stopped?.eventsFlushedAt !== undefined ? Math.max(0, sinceStart(stopped.eventsFlushedAt) - lastBound) : NaN,
       timedOut: !done,
+      endedMs: done ? (bound.at(-1) ?? endedMs) : endedMs,
       rssBeforeMiB,
       rssPeakMiB,
       rssEndMiB,

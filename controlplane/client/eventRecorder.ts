@@ -41,6 +41,8 @@ interface Recorded {
 }
 
 export function createEventRecorder(client: Client, source: EventSource, opts: EventRecorderOptions = {}): FlushableEventRecorder {
+  let sequence = 0;
+  const nextNanos = () => (sequence = (sequence + 1) % 1_000_000);
   const events = findResource('', 'v1', 'events')!;
   const now = opts.now ?? Date.now;
   const log = (opts.logger ?? defaultLogger).child({ component: source.component, recorder: 'events' });
@@ -65,7 +67,9 @@ export function createEventRecorder(client: Client, source: EventSource, opts: E
         if (!isNotFound(err)) throw err;
       }
     }
-    const name = `${obj.metadata.name}.${(BigInt(atMs) * 1_000_000n).toString(16)}`;
+    // upstream: "<name>.<UnixNano in hex>". Events recorded in the same millisecond get distinct
+    // nanosecond parts from a per-recorder counter, so their names never collide.
+    const name = `${obj.metadata.name}.${(BigInt(atMs) * 1_000_000n + BigInt(nextNanos())).toString(16)}`;
     await client.resource(events, namespace).create({
       apiVersion: 'v1',
       kind: 'Event',

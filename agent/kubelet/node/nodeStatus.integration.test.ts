@@ -52,6 +52,7 @@ describe('node registration, status and lease', () => {
   let client: ClosableClient;
   let rootDir: string;
   const stops: AbortController[] = [];
+  const running: Promise<void>[] = [];
   let runtime: RuntimeHealth = { ok: true };
 
   const start = (nodeName: string, over: Partial<NodeStatusOptions> = {}): { stop: AbortController; handle: NodeStatusHandle } => {
@@ -73,6 +74,7 @@ describe('node registration, status and lease', () => {
       leaseRenewIntervalMs: 1000,
       ...over,
     });
+    running.push(handle.done);
     return { stop, handle };
   };
   const getNode = (name: string) => client.r('v1', 'nodes').get(name);
@@ -86,7 +88,8 @@ describe('node registration, status and lease', () => {
 
   afterAll(async () => {
     for (const s of stops) s.abort();
-    client?.close?.();
+    await Promise.all(running);
+    client?.close();
     await cp?.stop();
     if (rootDir) rmSync(rootDir, { recursive: true, force: true });
   });

@@ -18,10 +18,12 @@ import { abortableSleep } from './sleep.ts';
 /** nodeStatusUpdateRetry upstream: conflicts are retried from a fresh read this many times. */
 const NODE_STATUS_UPDATE_RETRY = 5;
 /**
- * Until the node is Ready, sync every second: upstream's fastStatusUpdateOnce polls every
- * 100 ms after start so a node turns Ready as soon as its runtime does, not up to 10 s later.
+ * Until the node is first Ready, sync every second: upstream's fastStatusUpdateOnce polls every
+ * 100 ms after start so a node turns Ready as soon as its runtime does, not up to 10 s later,
+ * and gives up after nodeReadyGracePeriod (2 min).
  */
 const FAST_STATUS_UPDATE_MS = 1_000;
+const NODE_READY_GRACE_PERIOD_MS = 120_000;
 
 export interface NodeStatusOptions {
   client: Client;
@@ -73,7 +75,7 @@ export function startNodeStatus(o: NodeStatusOptions): NodeStatusHandle {
   const nodes = o.client.r<KubeNode>('v1', 'nodes');
   let lastImages: RuntimeImage[] = [];
   let lastReportMs: number | undefined;
-  let ready = false;
+  let everReady = false;
 
   const recordTransitions = (node: KubeNode, transitions: ConditionTransition[]) => {
     for (const t of transitions) recorder.event(node, 'Normal', t.event, `Node ${o.nodeName} status is now: ${t.event}`);
@@ -90,7 +92,7 @@ export function startNodeStatus(o: NodeStatusOptions): NodeStatusHandle {
     ]);
     lastImages = images;
     const built = buildNodeStatus(existing, { nodeName: o.nodeName, nodeIP, kubeletPort: o.kubeletPort, machine, usage, reserved: o.reserved, maxPods: o.maxPods, runtimeVersion, runtime, images }, now());
-    ready = built.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+    everReady ||= built.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
     return built;
   };
 
@@ -131,6 +133,7 @@ export function startNodeStatus(o: NodeStatusOptions): NodeStatusHandle {
       recordTransitions(reg.node, reg.built?.transitions ?? []);
     }
     resolveRegistered(reg.node);
+    const fastUntilMs = now().getTime() + NODE_READY_GRACE_PERIOD_MS;
     while (!o.signal.aborted) {
       try {
         await syncNodeStatus(machine, nodeIP);
@@ -138,7 +141,8 @@ export function startNodeStatus(o: NodeStatusOptions): NodeStatusHandle {
         if (isNotFound(e)) log.error({ err: String(e) }, 'the Node object is gone; the kubelet registers only at start, restart it to register again');
         else log.warn({ err: String(e) }, 'error updating node status, will retry');
       }
-      await abortableSleep(ready ? updateEveryMs : Math.min(updateEveryMs, FAST_STATUS_UPDATE_MS), o.signal);
+      const fast = !everReady && now().getTime() < fastUntilMs;
+      await abortableSleep(fast ? Math.min(updateEveryMs, FAST_STATUS_UPDATE_MS) : updateEveryMs, o.signal);
     }
     return reg.node;
   };

@@ -1,4 +1,12 @@
-// Probes: liveness, readiness and startup for every container that declares them.
+// Probes: liveness, readiness and startup for every container that declares them
+// (upstream pkg/kubelet/prober and pkg/probe). The parts, from the top:
+//   proberManager.ts           one worker per (pod, container, kind); started/ready for the status
+//   worker.ts                  the probe loop and its verdict: thresholds, delays, startup gating
+//   results/resultsManager.ts  results by container id, and the change stream pod workers follow
+//   prober.ts                  one probe run with retries, and the Unhealthy/ProbeWarning events
+//   execProbe.ts tcpProbe.ts httpProbe.ts grpcProbe.ts   the four handlers
+//   criExec.ts                 CRI ExecSync as the exec handler's ExecSync
+//   clock.ts                   the clock workers wait on (FakeClock in tests)
 export { ProbeManager, type ProbeManagerOptions, type ProbeUpdateListener } from './proberManager.ts';
 export { ResultsManager, parseContainerId, type ProbeResult, type ResultUpdate, type ResultListener } from './results/resultsManager.ts';
 export { Prober, probeTimings, PROBE_DEFAULTS, MAX_PROBE_RETRIES, EVENT_UNHEALTHY, EVENT_PROBE_WARNING, type ProbeVerdict } from './prober.ts';

@@ -70,7 +70,7 @@ export class Prober {
     const spec = probeSpecOf(container, kind);
     if (!spec) return { result: 'Success' };
     const title = PROBE_KIND_TITLE[kind];
-    const outcome = await this.runWithRetries(spec, status, container, containerId);
+    const outcome = await this.runWithRetries(spec, pod, status, container, containerId);
     if (outcome.error !== undefined) {
       this.record(pod, container, EVENT_UNHEALTHY, `${title} probe errored and resulted in ${outcome.result} state: ${outcome.error}`);
       return { result: 'Failure', error: outcome.error };
@@ -89,17 +89,17 @@ export class Prober {
     }
   }
 
-  private async runWithRetries(spec: Probe, status: PodStatus, container: Container, containerId: string): Promise<ProbeOutcome> {
+  private async runWithRetries(spec: Probe, pod: Pod, status: PodStatus, container: Container, containerId: string): Promise<ProbeOutcome> {
     let outcome: ProbeOutcome = { result: 'unknown', output: '' };
     for (let i = 0; i < MAX_PROBE_RETRIES; i++) {
-      outcome = await this.runProbe(spec, status, container, containerId);
+      outcome = await this.runProbe(spec, pod, status, container, containerId);
       if (outcome.error === undefined) return outcome;
     }
     return outcome;
   }
 
   /** One attempt with the handler the probe names (upstream runProbe). */
-  async runProbe(spec: Probe, status: PodStatus, container: Container, containerId: string): Promise<ProbeOutcome> {
+  async runProbe(spec: Probe, pod: Pod, status: PodStatus, container: Container, containerId: string): Promise<ProbeOutcome> {
     const timeout = probeTimings(spec).timeoutSeconds;
     const podIP = status.podIP ?? '';
     if (spec.exec) {
@@ -120,7 +120,8 @@ export class Prober {
     if (spec.grpc) {
       return grpcProbe(podIP, spec.grpc.port, spec.grpc.service ?? '', timeout);
     }
-    return { result: 'unknown', output: '', error: `missing probe handler for ${container.name}` };
+    const m = pod.metadata;
+    return { result: 'unknown', output: '', error: `missing probe handler for ${m?.name}_${m?.namespace}(${m?.uid}):${container.name}` };
   }
 
   private record(pod: Pod, container: Container, reason: string, message: string): void {

@@ -24,8 +24,6 @@ describe('tcpSocket probe', () => {
   });
 
   it('writes IPv6 addresses with brackets', async () => {
-    const server = net.createServer();
-    server.close();
     // ::1 may be absent on a host without IPv6: either refusal or unreachability is a failure.
     const out = await tcpProbe('::1', 1, 1);
     expect(out.result).toBe('failure');

@@ -129,7 +129,11 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
     }
   });
 
+  // Upgraded connections leave the server's bookkeeping: kept here so close() can end them.
+  const upgraded = new Set<Duplex>();
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    upgraded.add(socket);
+    socket.on('close', () => upgraded.delete(socket));
     socket.on('error', () => socket.destroy());
     const url = new URL(req.url ?? '/', 'https://kubelet');
     const r = route(url.pathname);
@@ -161,6 +165,7 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
+        for (const socket of upgraded) socket.destroy();
       });
       if (ownsStreaming) streaming.close();
     },

@@ -26,9 +26,14 @@ export const PORT_FORWARD_PROTOCOL = 'portforward.k8s.io';
 /** Runtime bytes queued toward a slow client before the runtime side is paused. */
 const MAX_BUFFERED_TOWARD_CLIENT = 1024 * 1024;
 
+// "SPDY/3.1+portforward.k8s.io" is not an RFC 6455 token ('/' is a separator), so `ws` refuses
+// to parse it and would fail the handshake. The request's header is swapped for this token before
+// `ws` reads it, and the answer names the real protocol, as kubectl (gorilla/websocket) expects.
+const TOKEN_STAND_IN = 'k8ts-spdy-portforward-tunnel';
+
 const wss = new WebSocketServer({
   noServer: true,
-  handleProtocols: (offered) => (offered.has(PORT_FORWARD_TUNNEL_PROTOCOL) ? PORT_FORWARD_TUNNEL_PROTOCOL : false),
+  handleProtocols: (offered) => (offered.has(TOKEN_STAND_IN) ? PORT_FORWARD_TUNNEL_PROTOCOL : false),
 });
 
 /** Ports of ?ports=80&ports=8080 or ?port=…; the SPDY session names its own ports per stream anyway. */
@@ -66,6 +71,7 @@ export async function tunnelPortForward(req: IncomingMessage, socket: Duplex, he
   }
   const upstream = runtime.socket;
   upstream.pause();
+  req.headers['sec-websocket-protocol'] = TOKEN_STAND_IN;
   wss.handleUpgrade(req, socket, head, (client) => {
     const closeBoth = () => {
       upstream.destroy();

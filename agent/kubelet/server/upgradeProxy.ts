@@ -14,9 +14,9 @@ export interface Upgraded {
 }
 
 /** Sends an upgrade request to `url` (http, on the node's loopback) and waits for the 101. */
-export function upgradeTo(url: string, headers: OutgoingHttpHeaders): Promise<Upgraded> {
+export function upgradeTo(url: string, headers: OutgoingHttpHeaders, method = 'GET'): Promise<Upgraded> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', headers });
+    const req = request(url, { method, headers });
     req.on('upgrade', (response, socket, head) => resolve({ socket, response, head }));
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -54,7 +54,7 @@ export async function spliceUpgrade(url: string, req: IncomingMessage, client: D
   }
   let upstream: Upgraded;
   try {
-    upstream = await upgradeTo(url, headers);
+    upstream = await upgradeTo(url, headers, req.method);
   } catch (err) {
     rejectUpgrade(client, asApiError(err));
     return;

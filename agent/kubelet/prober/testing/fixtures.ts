@@ -52,11 +52,14 @@ export class ScriptedProber {
   }
 }
 
-/** Bounded polling on the event loop: no timed assertions. */
-export async function until(cond: () => boolean, what: string, tries = 2000): Promise<void> {
+/**
+ * Bounded polling, no timed assertions: a few turns of the event loop first (enough for a faked
+ * probe), then short pauses for real I/O (a probe of a local server), up to about 10 s.
+ */
+export async function until(cond: () => boolean, what: string, tries = 1000): Promise<void> {
   for (let i = 0; i < tries; i++) {
     if (cond()) return;
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => (i < 50 ? setImmediate(r) : setTimeout(r, 10)));
   }
   throw new Error(`never happened: ${what}`);
 }

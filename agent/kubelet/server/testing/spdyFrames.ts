@@ -11,16 +11,16 @@ export const SPDY_DICTIONARY = Buffer.from(
 
 export const SPDY_VERSION = 3;
 export const FLAG_FIN = 0x01;
-export const enum ControlType {
-  SynStream = 1,
-  SynReply = 2,
-  RstStream = 3,
-  Settings = 4,
-  Ping = 6,
-  GoAway = 7,
-  Headers = 8,
-  WindowUpdate = 9,
-}
+export const ControlType = {
+  SynStream: 1,
+  SynReply: 2,
+  RstStream: 3,
+  Settings: 4,
+  Ping: 6,
+  GoAway: 7,
+  Headers: 8,
+  WindowUpdate: 9,
+} as const;
 
 export type Frame =
   | { kind: 'control'; type: number; flags: number; streamId?: number; headers?: Record<string, string>; payload: Buffer }
