@@ -21,6 +21,7 @@ import type { Informer, KubeObject } from '../../controlplane/client/index.ts';
 import type { CriClient } from './cri/index.ts';
 import { GenericPleg, type ObjectLookup, type PodLifecycleEvent, type RuntimeManager, type VolumeManager } from './runtime/index.ts';
 import { realClock, type Clock } from './prober/clock.ts';
+import { podsDifferSemantically } from './podSource.ts';
 import { PodWorkers, WORKER_BACKOFF_MS, type PodSyncer } from './podworkers/podWorkers.ts';
 import { StatusManager } from './status/statusManager.ts';
 import { isTerminalPhase, updateReadyConditions } from './status/podStatus.ts';
@@ -91,7 +92,9 @@ export class Kubelet implements PodSyncer {
     if (signal.aborted) return;
     this.o.pods.addEventHandler({
       onAdd: (pod) => this.podChanged(pod),
-      onUpdate: (_, pod) => this.podChanged(pod),
+      onUpdate: (old, pod) => {
+        if (podsDifferSemantically(old, pod)) this.podChanged(pod);
+      },
       onDelete: (pod) => this.podRemoved(pod),
     });
     // A probe result that changed is a reason to sync (readiness → status, liveness → restart).

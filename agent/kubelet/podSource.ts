@@ -34,6 +34,16 @@ export function nodePodsInformer(client: Client, nodeName: string, log: Logger):
   return new SharedInformer<KubePod>(lw, { name: `pods(spec.nodeName=${nodeName})`, logger: log });
 }
 
+/**
+ * Upstream pkg/kubelet/config podsDifferSemantically: an update that changed only the status
+ * (most often the kubelet's own PATCH coming back through the watch) is no reason to sync.
+ */
+export function podsDifferSemantically(a: Pod, b: Pod): boolean {
+  const view = (p: Pod) =>
+    JSON.stringify([p.spec, p.metadata?.labels, p.metadata?.annotations, p.metadata?.deletionTimestamp, p.metadata?.deletionGracePeriodSeconds, p.metadata?.ownerReferences]);
+  return view(a) !== view(b);
+}
+
 export function apiObjectLookup(client: Client, informers: InformerFactory): ObjectLookup {
   const services = informers.informerFor<Service & KubeObject>(SERVICES);
   const getOrUndefined = async <T>(get: () => Promise<T>): Promise<T | undefined> => {

@@ -127,6 +127,12 @@ describe.skipIf(!isRoot)('kubelet server on containerd', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     fixture = child;
+
+    // The pod that exec and logs use. stdout and stderr are separate pipes: the pause orders them in the log.
+    const shell = busyboxPod('shell', ['sh', '-c', 'echo started; sleep 1; echo oops >&2; exec sleep 3600']);
+    pods.push(shell);
+    await runUntil(shell, running);
+    await publish();
     let out = '';
     child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
     await waitFor('the kubelet server fixture', () => {
@@ -155,11 +161,6 @@ describe.skipIf(!isRoot)('kubelet server on containerd', () => {
   });
 
   it('exec over WebSocket v5: stdout, stdin, and the exit code in the status channel', async () => {
-    const pod = busyboxPod('shell', ['sh', '-c', 'echo started; echo oops >&2; exec sleep 3600']);
-    pods.push(pod);
-    await runUntil(pod, running);
-    await publish();
-
     const exec = (query: string, send?: (ws: WebSocket) => void) =>
       new Promise<{ protocol: string; channels: Record<number, string> }>((resolve, reject) => {
         const ws = new WebSocket(`wss://kubelet/exec/default/shell/main?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
