@@ -54,7 +54,7 @@ describe('k8ts command line', () => {
   });
 
   it('a component that is not built yet says so and fails', async () => {
-    const r = await k8ts('kubelet');
+    const r = await k8ts('lab');
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('not available in this version of k8ts yet');
   });

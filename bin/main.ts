@@ -162,6 +162,47 @@ async function runProxyComponent(v: Flags): Promise<void> {
   }));
 }
 
+async function runKubeletComponent(v: Flags): Promise<void> {
+  const { runKubelet } = await import('../agent/kubelet/index.ts');
+  const { default: pino } = await import('pino');
+  const { hostname } = await import('node:os');
+  const { readFileSync } = await import('node:fs');
+  if (!v.kubeconfig) throw new Error('--kubeconfig is required');
+  if (!v['node-ip']) throw new Error('--node-ip is required: nodes often have several addresses, and the wrong InternalIP breaks logs and exec');
+  const file = (name: string) => (v[name] ? readFileSync(String(v[name]), 'utf8') : undefined);
+  const cert = file('tls-cert-file');
+  const key = file('tls-private-key-file');
+  const controller = new AbortController();
+  const log = pino({ name: 'kubelet', level: String(v['log-level']) });
+  const done = runKubelet({
+    kubeconfig: String(v.kubeconfig),
+    nodeName: String(v['hostname-override'] || hostname()),
+    nodeIP: String(v['node-ip']),
+    containerdEndpoint: String(v['container-runtime-endpoint']).replace(/^unix:\/\//, ''),
+    rootDir: String(v['root-dir']),
+    podLogsDir: String(v['pod-logs-dir']),
+    cniConfDir: String(v['cni-conf-dir']),
+    cniDataDir: String(v['cni-data-dir']),
+    clusterCIDR: String(v['cluster-cidr']),
+    clusterDNS: String(v['cluster-dns']).split(',').filter(Boolean),
+    clusterDomain: String(v['cluster-domain']),
+    resolvConf: String(v['resolv-conf']),
+    cgroupRoot: v['cgroup-root'] as string | undefined,
+    master: Boolean(v.master),
+    port: numberFlag(v, 'port'),
+    address: String(v.address),
+    tls: cert && key ? { cert, key, clientCA: file('client-ca-file') } : undefined,
+    signal: controller.signal,
+    log,
+  });
+  superviseUntilSignal(async () => {
+    controller.abort();
+    await done.catch(() => undefined);
+  }, done.then(() => {
+    if (!controller.signal.aborted) throw new Error('kubelet stopped');
+  }));
+}
+
 const notYet = (what: string) => async () => {
   throw new Error(`${what} is not available in this version of k8ts yet`);
 };
@@ -202,7 +243,54 @@ const COMPONENTS: Record<string, Component> = {
     help: { ...componentHelpText, ...controllerManagerHelp },
     run: (v) => runComponent(v, 'controller-manager'),
   },
-  kubelet: { summary: 'the node agent driving containerd over CRI (not available yet)', options: {}, help: {}, run: notYet('the kubelet') },
+  kubelet: {
+    summary: 'the node agent: runs the pods bound to its Node on containerd over CRI',
+    options: {
+      kubeconfig: { type: 'string' },
+      'hostname-override': { type: 'string' },
+      'node-ip': { type: 'string' },
+      'container-runtime-endpoint': { type: 'string', default: 'unix:///run/containerd/containerd.sock' },
+      'root-dir': { type: 'string', default: '/var/lib/kubelet' },
+      'pod-logs-dir': { type: 'string', default: '/var/log/pods' },
+      'cni-conf-dir': { type: 'string', default: '/etc/cni/net.d' },
+      'cni-data-dir': { type: 'string', default: '/var/lib/cni/networks' },
+      'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
+      'cluster-dns': { type: 'string', default: '10.96.0.10' },
+      'cluster-domain': { type: 'string', default: 'cluster.local' },
+      'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
+      'cgroup-root': { type: 'string' },
+      master: { type: 'boolean' },
+      port: { type: 'string', default: '10250' },
+      address: { type: 'string', default: '0.0.0.0' },
+      'tls-cert-file': { type: 'string' },
+      'tls-private-key-file': { type: 'string' },
+      'client-ca-file': { type: 'string' },
+      'log-level': { type: 'string', default: 'info' },
+    },
+    help: {
+      kubeconfig: 'kubeconfig to reach the API server',
+      'hostname-override': 'the Node name (default: this host name)',
+      'node-ip': 'the InternalIP the API server and other nodes reach this node at (required)',
+      'container-runtime-endpoint': "containerd's CRI socket",
+      'root-dir': 'pod directories and volumes',
+      'pod-logs-dir': 'container log files (CRI format)',
+      'cni-conf-dir': "where the node's CNI conflist is written (containerd's cni conf_dir)",
+      'cni-data-dir': 'host-local IPAM state',
+      'cluster-cidr': 'pod CIDR of the cluster; pod traffic leaving it is masqueraded',
+      'cluster-dns': 'DNS Service address(es) for dnsPolicy ClusterFirst',
+      'cluster-domain': 'cluster DNS domain',
+      'resolv-conf': "the node's resolver configuration",
+      'cgroup-root': 'cgroup parent of the pods',
+      master: 'register as the control-plane node (role label and NoSchedule taint)',
+      port: 'HTTPS port of the kubelet server (logs, exec, port-forward)',
+      address: 'address the kubelet server listens on',
+      'tls-cert-file': 'serving certificate (default: a self-signed one)',
+      'tls-private-key-file': 'key of the serving certificate',
+      'client-ca-file': 'CA that signs the API server client certificate (default: the kubeconfig CA)',
+      'log-level': 'pino log level',
+    },
+    run: runKubeletComponent,
+  },
   proxy: {
     summary: 'Service rules with iptables, nftables or IPVS',
     options: {

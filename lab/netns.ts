@@ -7,7 +7,7 @@
 // the lab's ranges from it (its default route leaves the machine).
 //
 //   labNetwork(...)                 the lab's plan: lan, br-lan, master .10, worker-0 .11, worker-1 .12
-//   setUpNetwork(net)               idempotent: creates what is missing, fixes what differs
+//   setUpNetwork(net, opts?)        idempotent: creates what is missing, fixes what differs
 //   tearDownNetwork(net)            deletes the namespaces; tolerates leftovers and absences
 //   addBlackholeRoutes(cidrs) / removeBlackholeRoutes(cidrs)
 //   execIn(ns, cmd, args) / tryExecIn / spawnIn    run a command inside a namespace via nsenter
@@ -91,7 +91,11 @@ export function listNamespaces(prefix: string): string[] {
   return readdirSync(NETNS_DIR).filter((n) => n.startsWith(prefix));
 }
 
-export async function setUpNetwork(net: LabNetwork): Promise<void> {
+/**
+ * `podRoutes: false` leaves the routes to the kubelets: their node network (agent/network) routes
+ * the podCIDRs node IPAM actually assigned, which need not be the plan's.
+ */
+export async function setUpNetwork(net: LabNetwork, opts: { podRoutes?: boolean } = {}): Promise<void> {
   await ensureNamespace(net.lanNamespace);
   const lanIp = (args: string[]) => run('ip', ['-n', net.lanNamespace, ...args]);
   if (!(await linkExists(net.lanNamespace, net.bridge))) await lanIp(['link', 'add', net.bridge, 'type', 'bridge']);
@@ -118,7 +122,7 @@ export async function setUpNetwork(net: LabNetwork): Promise<void> {
     // passes through iptables (kube-proxy's requirement, upstream checks it at startup).
     await execIn(node.name, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);
     await setBridgeNfCallIptables(node.name);
-    for (const r of podRoutes(net, node)) await ip(['route', 'replace', r.dest, 'via', r.via, 'dev', 'eth0']);
+    if (opts.podRoutes !== false) for (const r of podRoutes(net, node)) await ip(['route', 'replace', r.dest, 'via', r.via, 'dev', 'eth0']);
   }
 }
 

@@ -10,6 +10,7 @@
 // `marker` is a string the process's command line must contain (e.g. its config file path): a PID
 // recycled by an unrelated process is then never signalled.
 
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { spawnIn } from './netns.ts';
 
@@ -18,8 +19,8 @@ const STOP_GRACE_MS = 10_000;
 const POLL_MS = 50;
 
 export interface DaemonSpec {
-  /** Network namespace to run in. */
-  ns: string;
+  /** Network namespace to run in; absent: the root namespace (the lab's loopback relay). */
+  ns?: string;
   cmd: string;
   args: string[];
   logFile: string;
@@ -30,14 +31,10 @@ export interface DaemonSpec {
 
 export function startDaemon(spec: DaemonSpec): number {
   const log = openSync(spec.logFile, 'a');
-  const child = spawnIn(spec.ns, spec.cmd, spec.args, {
-    detached: true,
-    stdio: ['ignore', log, log],
-    env: spec.env ?? process.env,
-    cwd: spec.cwd,
-  });
+  const options: SpawnOptions = { detached: true, stdio: ['ignore', log, log], env: spec.env ?? process.env, cwd: spec.cwd };
+  const child = spec.ns === undefined ? spawn(spec.cmd, spec.args, options) : spawnIn(spec.ns, spec.cmd, spec.args, options);
   closeSync(log);
-  if (child.pid === undefined) throw new Error(`could not start ${spec.cmd} in ${spec.ns}`);
+  if (child.pid === undefined) throw new Error(`could not start ${spec.cmd} in ${spec.ns ?? 'the root namespace'}`);
   child.unref();
   writeFileSync(spec.pidFile, `${child.pid}\n`);
   return child.pid;

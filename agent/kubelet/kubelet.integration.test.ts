@@ -72,8 +72,8 @@ describe.skipIf(!isRoot)('kubelet on containerd with a real control plane and ku
     }
   }
 
-  async function getPod(): Promise<Pod | undefined> {
-    const res = await cp.kubectl(['get', 'pod', 'sleeper', '-o', 'json']);
+  async function getPod(name = 'sleeper'): Promise<Pod | undefined> {
+    const res = await cp.kubectl(['get', 'pod', name, '-o', 'json']);
     return res.code === 0 ? (JSON.parse(res.stdout) as Pod) : undefined;
   }
 
@@ -167,5 +167,49 @@ describe.skipIf(!isRoot)('kubelet on containerd with a real control plane and ku
     await explained(waitFor('the pod to be gone from the API server', async () => (await cp.kubectl(['get', 'pod', 'sleeper'])).stderr.includes('NotFound'), { attempts: 240, intervalMs: 500 }));
     const gone = await runtimeContainers(uid);
     expect(gone).toEqual({ containers: [], sandboxes: [] });
+  }, 300_000);
+  it('a pod that runs to completion is Succeeded, keeps its logs until deleted, then goes with its containers', async () => {
+    const manifest = POD_MANIFEST.replace('name: sleeper', 'name: once')
+      .replace('sh", "-c", "echo hello from sleeper; exec sleep 3600"', 'sh", "-c", "echo done"')
+      .replace('  terminationGracePeriodSeconds: 2', '  terminationGracePeriodSeconds: 2\n  restartPolicy: Never');
+    expect((await cp.kubectl(['apply', '-f', '-'], manifest)).stdout).toContain('pod/once created');
+    const done = await explained(waitFor('the pod to succeed', async () => {
+      const pod = await getPod('once');
+      return pod?.status?.phase === 'Succeeded' ? pod : undefined;
+    }, { attempts: 240, intervalMs: 500 }));
+    expect(done.status?.containerStatuses?.[0]).toMatchObject({ ready: false, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    expect(done.status?.conditions?.find((c) => c.type === 'Ready')).toMatchObject({ status: 'False', reason: 'PodCompleted' });
+    // The kubelet leaves a completed pod's exited container for `kubectl logs`.
+    expect(await cp.kubectl(['logs', 'once'])).toMatchObject({ code: 0, stdout: 'done\n' });
+    const uid = done.metadata!.uid!;
+    const left = await runtimeContainers(uid);
+    expect(left.containers.map((c) => c.state)).toEqual(['CONTAINER_EXITED']);
+    expect(left.sandboxes.map((s) => s.state)).toEqual(['SANDBOX_NOTREADY']);
+
+    await cp.kubectl(['delete', 'pod', 'once', '--wait=false']);
+    await explained(waitFor('the completed pod to be gone', async () => (await cp.kubectl(['get', 'pod', 'once'])).stderr.includes('NotFound'), { attempts: 240, intervalMs: 500 }));
+    await explained(waitFor('its containers to be removed', async () => {
+      const r = await runtimeContainers(uid);
+      return r.containers.length === 0 && r.sandboxes.length === 0;
+    }, { attempts: 60, intervalMs: 500 }));
+  }, 300_000);
+
+  it('a pod force-deleted while the kubelet was down is removed from the runtime when it comes back', async () => {
+    expect((await cp.kubectl(['apply', '-f', '-'], POD_MANIFEST)).stdout).toContain('pod/sleeper created');
+    const running = await explained(waitFor('the pod to run', async () => {
+      const pod = await getPod();
+      return pod?.status?.phase === 'Running' ? pod : undefined;
+    }, { attempts: 240, intervalMs: 500 }));
+    const uid = running.metadata!.uid!;
+    await kubelet!.stop();
+    kubelet = undefined;
+    const forced = await cp.kubectl(['delete', 'pod', 'sleeper', '--grace-period=0', '--force']);
+    expect(forced.code).toBe(0);
+    expect((await runtimeContainers(uid)).containers.map((c) => c.state)).toEqual(['CONTAINER_RUNNING']);
+    kubelet = startKubelet();
+    await explained(waitFor('the orphaned containers to be removed', async () => {
+      const r = await runtimeContainers(uid);
+      return r.containers.length === 0 && r.sandboxes.length === 0;
+    }, { attempts: 120, intervalMs: 500 }));
   }, 300_000);
 });

@@ -100,7 +100,7 @@ export class Kubelet implements PodSyncer {
     // A probe result that changed is a reason to sync (readiness → status, liveness → restart).
     this.o.prober?.subscribe((_, update) => this.syncByUid(update.podUid));
     // The first relist reports everything the runtime runs: pods of the API are adopted by
-    // their workers, the rest are orphans for housekeeping.
+    // their workers, the rest are orphans and removed (syncByUid).
     this.pleg.start((err) => this.log.warn({ err: (err as Error).message }, 'PLEG relist failed'));
     const statusLoop = this.statusManager.run(signal);
     const resync = setInterval(() => this.resyncAll(), POD_RESYNC_PERIOD_MS);
@@ -141,7 +141,10 @@ export class Kubelet implements PodSyncer {
     const pod = this.podByUid(uid);
     if (pod) this.podWorkers.update({ uid, pod });
     else if (this.podWorkers.phaseOf(uid)) this.podWorkers.update({ uid });
-    else this.podWorkers.update({ uid, kill: true });
+    else {
+      this.log.info({ uid }, 'the runtime runs a pod the API server no longer has: removing it');
+      this.podWorkers.update({ uid, kill: true });
+    }
   }
 
   private podByUid(uid: string): KubePod | undefined {

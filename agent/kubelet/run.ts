@@ -181,7 +181,12 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
   });
   pods.run(o.signal);
   informers.start(o.signal);
-  await informers.waitForSync(o.signal);
+  try {
+    await informers.waitForSync(o.signal);
+  } catch (err) {
+    if (o.signal.aborted) return; // stopped while starting: the loops end with the signal
+    throw err;
+  }
   const podLoop = kubelet.run(o.signal);
 
   // Step 4: the kubelet server. Pods carry the status the kubelet last computed (container ids

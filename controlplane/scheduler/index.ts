@@ -17,7 +17,7 @@ import { Framework } from './framework/runtime.ts';
 import { defaultBinder } from './plugins/defaultBinder.ts';
 import { DEFAULT_SCHEDULER_NAME, defaultProfile } from './plugins/registry.ts';
 import { SchedulingQueue } from './queue/schedulingQueue.ts';
-import { Scheduler, type PodConditionWriter } from './scheduleOne.ts';
+import { runSchedulingLoop, Scheduler, type PodConditionWriter } from './scheduleOne.ts';
 
 export { DEFAULT_SCHEDULER_NAME } from './plugins/registry.ts';
 
@@ -89,7 +89,6 @@ export async function runScheduler(o: SchedulerOptions): Promise<void> {
   log.info('caches synced; scheduling');
   queue.run(o.signal);
   const scheduler = new Scheduler({ framework, cache, queue, recorder: o.recorder, writeCondition, log });
-  while (!o.signal.aborted && (await scheduler.scheduleOne()));
-  await scheduler.drain();
+  await runSchedulingLoop(scheduler, o.signal);
   log.info('scheduler stopped');
 }

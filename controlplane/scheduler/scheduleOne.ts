@@ -2,6 +2,13 @@
 // its node on a snapshot, assume it into the cache, then bind in the background so the next pod
 // can be scheduled meanwhile. A pod that fits nowhere gets a FailedScheduling event and a
 // PodScheduled=False condition, and waits in the queue; a bound pod gets a Scheduled event.
+//
+// The scheduling cycle itself is synchronous: it reads one snapshot and nothing can change it
+// halfway. Everything that waits for the API server — the binding, the condition write — runs
+// beside the next cycles, and the loop hands control back to the event loop between two cycles
+// so that those requests, the informers and the events make progress during a burst
+// (upstream runs ScheduleOne in a loop and binds in a goroutine).
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Pod, PodCondition } from 'kubernetes-types/core/v1.js';
 import type pino from 'pino';
 import type { EventRecorder, KubeObject } from '../client/types.ts';
@@ -11,6 +18,7 @@ import { fitErrorMessage } from './framework/fitError.ts';
 import { podKey } from './framework/nodeInfo.ts';
 import type { Framework } from './framework/runtime.ts';
 import { NO_NODES_AVAILABLE, schedulePod } from './framework/schedulePod.ts';
+import { Snapshot } from './framework/snapshot.ts';
 import { isSuccess, statusMessage } from './framework/status.ts';
 import type { FailureKind, QueuedPodInfo, SchedulingQueue } from './queue/schedulingQueue.ts';
 
@@ -48,12 +56,25 @@ export function podScheduledCondition(pod: Pod, reason: string, message: string,
   };
 }
 
+/**
+ * Schedules pods until the signal stops it or the queue closes, yielding to the event loop between
+ * two cycles; then waits for the bindings under way.
+ */
+export async function runSchedulingLoop(scheduler: Scheduler, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted && (await scheduler.scheduleOne())) await nextTurn();
+  await scheduler.drain();
+}
+
 export class Scheduler {
-  private readonly bindings = new Set<Promise<void>>();
+  /** Bindings and condition writes under way. */
+  private readonly requests = new Set<Promise<void>>();
+  /** Brought up to date at the start of each cycle, copying only the nodes that changed. */
+  private readonly snapshot = new Snapshot();
+  private readonly rotation = { nextStartNodeIndex: 0 };
 
   constructor(private readonly d: SchedulerDeps) {}
 
-  /** Schedules the next pod; false once the queue is closed. */
+  /** Schedules the next pod; false once the queue is closed. Resolves before the pod is bound. */
   async scheduleOne(): Promise<boolean> {
     const popped = await this.d.queue.pop();
     if (!popped) return false;
@@ -64,16 +85,21 @@ export class Scheduler {
       return true;
     }
     const state = new CycleState();
-    const result = schedulePod(this.d.framework, state, pod, this.d.cache.snapshot(), this.d.random);
+    this.d.cache.updateSnapshot(this.snapshot);
+    const result = schedulePod(this.d.framework, state, pod, this.snapshot, {
+      random: this.d.random,
+      rotation: this.rotation,
+      percentageOfNodesToScore: this.d.framework.profile.percentageOfNodesToScore,
+    });
     switch (result.kind) {
       case 'unschedulable':
-        await this.failed(info, cycle, 'unschedulable', REASON_UNSCHEDULABLE, fitErrorMessage(result.fitError));
+        this.failed(info, cycle, 'unschedulable', REASON_UNSCHEDULABLE, fitErrorMessage(result.fitError));
         return true;
       case 'noNodes':
-        await this.failed(info, cycle, 'unschedulable', REASON_UNSCHEDULABLE, NO_NODES_AVAILABLE);
+        this.failed(info, cycle, 'unschedulable', REASON_UNSCHEDULABLE, NO_NODES_AVAILABLE);
         return true;
       case 'error':
-        await this.failed(info, cycle, 'error', REASON_SCHEDULER_ERROR, result.message);
+        this.failed(info, cycle, 'error', REASON_SCHEDULER_ERROR, result.message);
         return true;
       case 'fit':
         break;
@@ -82,20 +108,24 @@ export class Scheduler {
     const assumed: Pod = { ...pod, spec: { ...pod.spec!, nodeName } };
     const reserved = this.d.framework.runReserve(state, assumed, nodeName);
     if (!isSuccess(reserved)) {
-      await this.failed(info, cycle, 'error', REASON_SCHEDULER_ERROR, statusMessage(reserved));
+      this.failed(info, cycle, 'error', REASON_SCHEDULER_ERROR, statusMessage(reserved));
       return true;
     }
     // Account the pod on its node now, before the API server and the informer catch up.
     this.d.cache.assumePod(assumed);
     this.d.log.debug({ pod: info.key, node: nodeName, feasible: result.feasibleNodes, scores: result.scores }, 'pod assumed');
-    const binding = this.bind(state, info, cycle, assumed, nodeName).finally(() => this.bindings.delete(binding));
-    this.bindings.add(binding);
+    this.track(this.bind(state, info, cycle, assumed, nodeName));
     return true;
   }
 
-  /** Waits for bindings under way (shutdown, tests). */
+  /** Waits for the bindings and condition writes under way (shutdown, tests). */
   async drain(): Promise<void> {
-    await Promise.all([...this.bindings]);
+    while (this.requests.size > 0) await Promise.all([...this.requests]);
+  }
+
+  private track(request: Promise<void>): void {
+    const tracked = request.finally(() => this.requests.delete(tracked));
+    this.requests.add(tracked);
   }
 
   private async bind(state: CycleState, info: QueuedPodInfo, cycle: number, assumed: Pod, nodeName: string): Promise<void> {
@@ -110,11 +140,11 @@ export class Scheduler {
     this.d.cache.forgetPod(assumed);
     this.d.framework.runUnreserve(state, assumed, nodeName);
     this.d.queue.moveAllToActiveOrBackoff();
-    await this.failed(info, cycle, 'error', REASON_SCHEDULER_ERROR, `binding rejected: ${statusMessage(status)}`);
+    this.failed(info, cycle, 'error', REASON_SCHEDULER_ERROR, `binding rejected: ${statusMessage(status)}`);
   }
 
-  /** handleSchedulingFailure: requeue, then tell the user with an event and the pod's condition. */
-  private async failed(info: QueuedPodInfo, cycle: number, kind: FailureKind, reason: string, message: string): Promise<void> {
+  /** handleSchedulingFailure: requeue, then tell the user with an event and (in the background) the pod's condition. */
+  private failed(info: QueuedPodInfo, cycle: number, kind: FailureKind, reason: string, message: string): void {
     const pod = info.pod;
     this.d.queue.requeueFailed(info, cycle, kind);
     this.d.queue.done(info.key);
@@ -122,10 +152,10 @@ export class Scheduler {
     this.d.recorder.event(asEventObject(pod), 'Warning', 'FailedScheduling', message);
     const condition = podScheduledCondition(pod, reason, message, (this.d.now ?? (() => new Date()))());
     if (!condition) return;
-    try {
-      await this.d.writeCondition(pod, condition);
-    } catch (e) {
-      this.d.log.warn({ pod: info.key, err: (e as Error).message }, 'could not update the PodScheduled condition');
-    }
+    this.track(
+      (async () => this.d.writeCondition(pod, condition))().catch((e: unknown) => {
+        this.d.log.warn({ pod: info.key, err: (e as Error).message }, 'could not update the PodScheduled condition');
+      }),
+    );
   }
 }

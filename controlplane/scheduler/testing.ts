@@ -2,7 +2,8 @@
 // CycleState run through a plugin's PreFilter. Not used by the scheduler itself.
 import type { Container, Node, Pod, Taint } from 'kubernetes-types/core/v1.js';
 import { CycleState } from './framework/cycleState.ts';
-import { NodeInfo, Snapshot } from './framework/nodeInfo.ts';
+import { NodeInfo } from './framework/nodeInfo.ts';
+import { Snapshot } from './framework/snapshot.ts';
 
 export interface NodeSpec {
   cpu?: string;

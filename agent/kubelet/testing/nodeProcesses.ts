@@ -1,6 +1,6 @@
 // The processes of a one-machine cluster inside one network namespace, for the kubelet's
 // integration tests: `k8ts server` (API server, scheduler, controllers) bound to the namespace's
-// loopback, the kubelet (testing/kubeletMain.ts), and kubectl — all entered with nsenter, so the
+// loopback, the kubelet (`k8ts kubelet`), and kubectl — all entered with nsenter, so the
 // API server, the node's pods and every client share one network and nothing leaves it.
 import { type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,7 +10,6 @@ import { spawnIn, tryExecIn } from '../../../lab/netns.ts';
 
 const ROOT = resolve(import.meta.dirname, '../../..');
 const K8TS_BIN = join(ROOT, 'bin/k8ts.mjs');
-const KUBELET_MAIN = join(ROOT, 'agent/kubelet/testing/kubeletMain.ts');
 /** A first start creates the SQLite store and certificates. */
 const SERVER_READY_TIMEOUT_MS = 90_000;
 
@@ -77,5 +76,5 @@ export async function startControlPlaneIn(ns: string): Promise<NamespacedControl
 /** Starts the kubelet in the namespace; flags as `k8ts kubelet` takes them. */
 export function startKubeletIn(ns: string, flags: Record<string, string | boolean>): NodeProcess {
   const args = Object.entries(flags).flatMap(([k, v]) => (v === true ? [`--${k}`] : v === false ? [] : [`--${k}`, v]));
-  return track(spawnIn(ns, process.execPath, ['--import', 'tsx', KUBELET_MAIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT }));
+  return track(spawnIn(ns, process.execPath, [K8TS_BIN, 'kubelet', ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: ROOT }));
 }

@@ -3,8 +3,13 @@
 // node at once, before binding finishes and long before the informer reports it, so that the
 // next pods of a burst see the node's resources as taken. When the informer reports the bound
 // pod, the assumed copy is replaced by it; when binding fails, the assumption is forgotten.
+//
+// Every change to a NodeInfo bumps its generation, so updateSnapshot copies only the nodes that
+// changed since the scheduler's snapshot was last brought up to date (cache.go UpdateSnapshot),
+// and rebuilds the node list only when a node was added or removed.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
-import { NodeInfo, podKey, Snapshot } from '../framework/nodeInfo.ts';
+import { NodeInfo, podKey } from '../framework/nodeInfo.ts';
+import { Snapshot } from '../framework/snapshot.ts';
 
 interface PodState {
   pod: Pod;
@@ -16,18 +21,21 @@ export class SchedulerCache {
   /** Pods whose node is not (yet) known: they are placed when the node appears. */
   private readonly podsWithoutNode = new Map<string, Pod[]>();
   private readonly podStates = new Map<string, PodState>();
+  /** Bumped when a node is added or removed: a snapshot's node list must then be rebuilt. */
+  private nodeSetVersion = 0;
 
   addNode(node: Node): void {
     const name = node.metadata?.name ?? '';
     const existing = this.nodes.get(name);
     if (existing) {
-      this.nodes.set(name, existing.withNode(node));
+      existing.setNode(node);
       return;
     }
     const ni = new NodeInfo(node);
     for (const p of this.podsWithoutNode.get(name) ?? []) ni.addPod(p);
     this.podsWithoutNode.delete(name);
     this.nodes.set(name, ni);
+    this.nodeSetVersion++;
   }
 
   updateNode(node: Node): void {
@@ -39,6 +47,7 @@ export class SchedulerCache {
     const ni = this.nodes.get(name);
     if (!ni) return;
     this.nodes.delete(name);
+    this.nodeSetVersion++;
     // Its pods stay accounted under the name: a node that comes back still has them.
     if (ni.pods.length > 0) this.podsWithoutNode.set(name, [...ni.pods]);
   }
@@ -89,10 +98,45 @@ export class SchedulerCache {
     return this.nodes.get(name);
   }
 
-  /** A frozen copy for one scheduling cycle, nodes in name order. */
+  /** A new, independent snapshot of every node, in name order. */
   snapshot(): Snapshot {
-    const infos = [...this.nodes.values()].map((n) => n.clone()).sort((a, b) => a.name.localeCompare(b.name));
-    return new Snapshot(infos);
+    const s = new Snapshot();
+    this.updateSnapshot(s);
+    return s;
+  }
+
+  /**
+   * Brings `snap` up to date in place: copies the nodes whose generation is newer than the
+   * snapshot's, and rebuilds the node list (by name) only when nodes were added or removed.
+   */
+  updateSnapshot(snap: Snapshot): void {
+    let newest = snap.generation;
+    let affinityListsChanged = false;
+    let nodeObjectsChanged = false;
+    const fresh: NodeInfo[] = [];
+    for (const ni of this.nodes.values()) {
+      if (ni.generation <= snap.generation) continue;
+      if (ni.generation > newest) newest = ni.generation;
+      const copy = snap.get(ni.name);
+      if (!copy) {
+        fresh.push(ni);
+        continue;
+      }
+      const hadAffinity = copy.podsWithAffinity.length > 0;
+      const hadAntiAffinity = copy.podsWithRequiredAntiAffinity.length > 0;
+      if (copy.node !== ni.node) nodeObjectsChanged = true;
+      copy.copyFrom(ni);
+      if (hadAffinity !== copy.podsWithAffinity.length > 0 || hadAntiAffinity !== copy.podsWithRequiredAntiAffinity.length > 0) affinityListsChanged = true;
+    }
+    if (snap.nodeSetVersion !== this.nodeSetVersion || fresh.length > 0) {
+      const names = [...this.nodes.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      snap.setNodeInfos(names.map((name) => snap.get(name) ?? this.nodes.get(name)!.clone()));
+      snap.nodeSetVersion = this.nodeSetVersion;
+    } else {
+      if (affinityListsChanged) snap.refreshAffinityLists();
+      if (nodeObjectsChanged) snap.nodesVersion++;
+    }
+    snap.generation = newest;
   }
 
   private place(pod: Pod): void {

@@ -4,7 +4,8 @@
 import type { Namespace, PersistentVolume, PersistentVolumeClaim, Pod, Service } from 'kubernetes-types/core/v1.js';
 import type { ReplicaSet, StatefulSet } from 'kubernetes-types/apps/v1.js';
 import type { CycleState } from './cycleState.ts';
-import type { NodeInfo, Snapshot } from './nodeInfo.ts';
+import type { NodeInfo } from './nodeInfo.ts';
+import type { Snapshot } from './snapshot.ts';
 import type { Status } from './status.ts';
 
 // pkg/scheduler/framework/interface.go

@@ -1,6 +1,6 @@
 // What the scheduler knows about one node: the Node, the pods on it (bound or assumed), and the
 // sums the filters need (pkg/scheduler/framework/types.go NodeInfo). Plugins read it; only the
-// scheduler cache changes it, and a cycle works on clones (the snapshot).
+// scheduler cache changes it, and a cycle works on copies (the Snapshot, snapshot.ts).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { parseQuantity } from '../../api/validation/quantity.ts';
 import { addResources, cloneResources, emptyResources, podNonZeroRequests, podRequests, resourcesFromList, type Resources } from './podResources.ts';
@@ -11,33 +11,71 @@ export interface HostPort {
   port: number;
 }
 
+// upstream: framework/types.go generation / nextGeneration. One counter for every NodeInfo, bumped
+// on each change, so a snapshot copies only the nodes changed since it was last brought up to date.
+let lastGeneration = 0;
+export const nextGeneration = (): number => ++lastGeneration;
+
+/** The pod has pod affinity or anti-affinity of any kind (types.go podWithAffinity). */
+export const podHasAffinity = (pod: Pod): boolean => !!(pod.spec?.affinity?.podAffinity || pod.spec?.affinity?.podAntiAffinity);
+
+/** The pod has required anti-affinity terms (types.go podWithRequiredAntiAffinity). */
+export const podHasRequiredAntiAffinity = (pod: Pod): boolean =>
+  (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution?.length ?? 0) > 0;
+
 export class NodeInfo {
-  readonly pods: Pod[] = [];
+  pods: Pod[] = [];
+  /** The pods with pod (anti-)affinity: InterPodAffinity reads only these of other pods' terms. */
+  podsWithAffinity: Pod[] = [];
+  podsWithRequiredAntiAffinity: Pod[] = [];
   requested: Resources = emptyResources();
   nonZeroRequested: Resources = emptyResources();
   usedPorts: HostPort[] = [];
+  /** Changes with every update of this NodeInfo (nextGeneration). */
+  generation = 0;
+  private current!: Node;
+  private alloc!: Resources;
+  private podLimit = 0;
 
-  constructor(readonly node: Node) {}
+  constructor(node: Node) {
+    this.setNode(node);
+  }
+
+  get node(): Node {
+    return this.current;
+  }
 
   get name(): string {
-    return this.node.metadata?.name ?? '';
+    return this.current.metadata?.name ?? '';
   }
 
   get labels(): Record<string, string> {
-    return this.node.metadata?.labels ?? {};
+    return this.current.metadata?.labels ?? {};
   }
 
+  /** status.allocatable, parsed once per Node object (filters and scores read it for every pod). */
   get allocatable(): Resources {
-    return resourcesFromList(this.node.status?.allocatable);
+    return this.alloc;
   }
 
   get allowedPodNumber(): number {
-    return parseQuantity(this.node.status?.allocatable?.['pods']) ?? 0;
+    return this.podLimit;
+  }
+
+  /** A newer version of the Node object; the pods stay. */
+  setNode(node: Node): void {
+    this.current = node;
+    this.alloc = resourcesFromList(node.status?.allocatable);
+    this.podLimit = parseQuantity(node.status?.allocatable?.['pods']) ?? 0;
+    this.generation = nextGeneration();
   }
 
   addPod(pod: Pod): void {
     this.pods.push(pod);
+    if (podHasAffinity(pod)) this.podsWithAffinity.push(pod);
+    if (podHasRequiredAntiAffinity(pod)) this.podsWithRequiredAntiAffinity.push(pod);
     this.account(pod, 1);
+    this.generation = nextGeneration();
   }
 
   /** Removes the pod with the same uid (or namespace/name); true when one was removed. */
@@ -45,23 +83,34 @@ export class NodeInfo {
     const i = this.pods.findIndex((p) => samePod(p, pod));
     if (i < 0) return false;
     const [removed] = this.pods.splice(i, 1);
+    for (const list of [this.podsWithAffinity, this.podsWithRequiredAntiAffinity]) {
+      const j = list.findIndex((p) => samePod(p, pod));
+      if (j >= 0) list.splice(j, 1);
+    }
     this.account(removed!, -1);
+    this.generation = nextGeneration();
     return true;
   }
 
+  /** An independent copy with the same generation (types.go NodeInfo.Snapshot). */
   clone(): NodeInfo {
-    const c = new NodeInfo(this.node);
-    c.pods.push(...this.pods);
-    c.requested = cloneResources(this.requested);
-    c.nonZeroRequested = cloneResources(this.nonZeroRequested);
-    c.usedPorts = [...this.usedPorts];
+    const c = new NodeInfo(this.current);
+    c.copyFrom(this);
     return c;
   }
 
-  withNode(node: Node): NodeInfo {
-    const c = this.clone();
-    (c as { node: Node }).node = node;
-    return c;
+  /** Makes this NodeInfo an independent copy of `other`, keeping its own identity (the snapshot updates its NodeInfos so). */
+  copyFrom(other: NodeInfo): void {
+    this.current = other.current;
+    this.alloc = other.alloc;
+    this.podLimit = other.podLimit;
+    this.pods = [...other.pods];
+    this.podsWithAffinity = [...other.podsWithAffinity];
+    this.podsWithRequiredAntiAffinity = [...other.podsWithRequiredAntiAffinity];
+    this.requested = cloneResources(other.requested);
+    this.nonZeroRequested = cloneResources(other.nonZeroRequested);
+    this.usedPorts = [...other.usedPorts];
+    this.generation = other.generation;
   }
 
   private account(pod: Pod, sign: 1 | -1): void {
@@ -94,21 +143,4 @@ export function podKey(pod: Pod): string {
 export function samePod(a: Pod, b: Pod): boolean {
   if (a.metadata?.uid && b.metadata?.uid) return a.metadata.uid === b.metadata.uid;
   return podKey(a) === podKey(b);
-}
-
-/** All nodes of one scheduling cycle, frozen: plugins see the same world for every node. */
-export class Snapshot {
-  private readonly byName = new Map<string, NodeInfo>();
-
-  constructor(readonly nodeInfos: NodeInfo[]) {
-    for (const n of nodeInfos) this.byName.set(n.name, n);
-  }
-
-  get(name: string): NodeInfo | undefined {
-    return this.byName.get(name);
-  }
-
-  get numNodes(): number {
-    return this.nodeInfos.length;
-  }
 }

@@ -14,11 +14,14 @@ import {
   type ReservePlugin,
   type WeightedScorePlugin,
 } from './interface.ts';
-import type { NodeInfo, Snapshot } from './nodeInfo.ts';
+import type { NodeInfo } from './nodeInfo.ts';
+import type { Snapshot } from './snapshot.ts';
 import { errorStatus, isSuccess, SUCCESS, withPlugin, type Status } from './status.ts';
 
 export interface Profile {
   schedulerName: string;
+  /** 1..100: share of nodes Filter looks for feasible; 0 or unset: upstream's adaptive default. */
+  percentageOfNodesToScore?: number;
   preFilter: PreFilterPlugin[];
   filter: FilterPlugin[];
   postFilter: PostFilterPlugin[];
@@ -31,7 +34,9 @@ export interface Profile {
 /** Calls a plugin; a throw is a bug in the plugin, reported as an Error status rather than crashing the loop. */
 function guarded(plugin: string, f: () => Status): Status {
   try {
-    return withPlugin(f(), plugin);
+    const s = f();
+    // Success carries nothing to attribute: no copy per node and plugin on the hot path.
+    return s.code === 'Success' ? s : withPlugin(s, plugin);
   } catch (e) {
     return withPlugin(errorStatus(`running ${plugin}: ${(e as Error).message}`), plugin);
   }
@@ -93,10 +98,7 @@ export class Framework {
       if (skipped.has(plugin.name)) continue;
       const scores: NodeScore[] = feasible.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
       plugin.normalizeScore?.(state, pod, scores);
-      scores.forEach((s, i) => {
-        const v = Math.max(0, Math.min(MAX_NODE_SCORE, s.score));
-        totals[i]!.score += v * weight;
-      });
+      for (let i = 0; i < scores.length; i++) totals[i]!.score += Math.max(0, Math.min(MAX_NODE_SCORE, scores[i]!.score)) * weight;
     }
     return totals;
   }

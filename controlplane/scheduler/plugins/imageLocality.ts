@@ -1,11 +1,13 @@
 // ImageLocality (plugins/imagelocality): prefers nodes that already hold the pod's images
 // (node.status.images), scaled by how widely each image is spread so that one node holding a
 // popular image does not attract every pod. Sizes are clamped between 23 MiB and 1000 MiB per
-// container, as upstream.
+// container, as upstream. How widely each image is spread depends only on the Node objects, so
+// it is counted once per change of the nodes, not once per pod (upstream keeps it in the cache).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { StateKey, type CycleState } from '../framework/cycleState.ts';
 import { MAX_NODE_SCORE, type PreScorePlugin, type ScorePlugin } from '../framework/interface.ts';
-import type { NodeInfo, Snapshot } from '../framework/nodeInfo.ts';
+import type { NodeInfo } from '../framework/nodeInfo.ts';
+import type { Snapshot } from '../framework/snapshot.ts';
 import { SUCCESS, type Status } from '../framework/status.ts';
 
 const MB = 1024 * 1024;
@@ -41,10 +43,34 @@ export function normalizedImageName(image: string): string {
   return name;
 }
 
+const imagesByNode = new WeakMap<Node, Map<string, number>>();
+
+/** The node's images by normalized name, worked out once per Node object. */
 function nodeImages(node: Node): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const img of node.status?.images ?? []) for (const n of img.names ?? []) out.set(normalizedImageName(n), img.sizeBytes ?? 0);
+  let out = imagesByNode.get(node);
+  if (!out) {
+    out = new Map<string, number>();
+    for (const img of node.status?.images ?? []) for (const n of img.names ?? []) out.set(normalizedImageName(n), img.sizeBytes ?? 0);
+    imagesByNode.set(node, out);
+  }
   return out;
+}
+
+const spreadBySnapshot = new WeakMap<Snapshot, { nodesVersion: number; state: ImageState }>();
+
+function imageSpread(snapshot: Snapshot): ImageState {
+  const memo = spreadBySnapshot.get(snapshot);
+  if (memo && memo.nodesVersion === snapshot.nodesVersion) return memo.state;
+  const images = new Map<string, ImageSpread>();
+  for (const n of snapshot.nodeInfos)
+    for (const [name, size] of nodeImages(n.node)) {
+      const s = images.get(name) ?? { size, numNodes: 0 };
+      s.numNodes++;
+      images.set(name, s);
+    }
+  const state = { totalNodes: snapshot.numNodes, images };
+  spreadBySnapshot.set(snapshot, { nodesVersion: snapshot.nodesVersion, state });
+  return state;
 }
 
 export function calculatePriority(sumScores: number, numContainers: number): number {
@@ -53,22 +79,22 @@ export function calculatePriority(sumScores: number, numContainers: number): num
   return Math.trunc((MAX_NODE_SCORE * (clamped - MIN_THRESHOLD)) / (maxThreshold - MIN_THRESHOLD));
 }
 
+const imagesByPod = new WeakMap<Pod, string[]>();
+
 function podImages(pod: Pod): string[] {
-  return [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => normalizedImageName(c.image ?? ''));
+  let names = imagesByPod.get(pod);
+  if (!names) {
+    names = [...(pod.spec?.initContainers ?? []), ...(pod.spec?.containers ?? [])].map((c) => normalizedImageName(c.image ?? ''));
+    imagesByPod.set(pod, names);
+  }
+  return names;
 }
 
 export const imageLocality = {
   name: 'ImageLocality',
 
   preScore(state: CycleState, _pod: Pod, _feasible: NodeInfo[], snapshot: Snapshot): Status {
-    const images = new Map<string, ImageSpread>();
-    for (const n of snapshot.nodeInfos)
-      for (const [name, size] of nodeImages(n.node)) {
-        const s = images.get(name) ?? { size, numNodes: 0 };
-        s.numNodes++;
-        images.set(name, s);
-      }
-    state.write(imageStateKey, { totalNodes: snapshot.numNodes, images });
+    state.write(imageStateKey, imageSpread(snapshot));
     return SUCCESS;
   },
 

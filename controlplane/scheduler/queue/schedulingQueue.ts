@@ -1,6 +1,7 @@
 // The scheduling queue (pkg/scheduler/internal/queue/scheduling_queue.go): three places a
 // pending pod can wait.
-//   active        — ready to try now; popped by priority, then by time of arrival (PrioritySort)
+//   active        — ready to try now; a heap popped by priority, then by time of arrival
+//                   (PrioritySort), then by the order pods entered it
 //   backoff       — failed recently; returns to active after 1 s doubling per attempt, up to 10 s
 //   unschedulable — did not fit; waits for a cluster change (a node or pod added, updated,
 //                   removed) that could make it fit, or 5 minutes, whichever comes first
@@ -8,6 +9,7 @@
 // to backoff instead of unschedulable, so the change is not lost.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { podKey } from '../framework/nodeInfo.ts';
+import { Heap } from './heap.ts';
 
 // scheduling_queue.go DefaultPodInitialBackoffDuration, DefaultPodMaxBackoffDuration,
 // DefaultPodMaxInUnschedulablePodsDuration; and the periodic flush intervals of Run().
@@ -54,8 +56,24 @@ export function podUpdated(oldPod: Pod, newPod: Pod): boolean {
 
 const priorityOf = (p: Pod) => p.spec?.priority ?? 0;
 
+/** An activeQ entry: seq orders pods that share priority and timestamp (many arrive in one millisecond). */
+interface ActiveEntry {
+  info: QueuedPodInfo;
+  seq: number;
+}
+
+/** queuesort/priority_sort.go Less: higher priority first, then the earlier timestamp. */
+function activeLess(a: ActiveEntry, b: ActiveEntry): boolean {
+  const pa = priorityOf(a.info.pod);
+  const pb = priorityOf(b.info.pod);
+  if (pa !== pb) return pa > pb;
+  if (a.info.timestamp !== b.info.timestamp) return a.info.timestamp < b.info.timestamp;
+  return a.seq < b.seq;
+}
+
 export class SchedulingQueue {
-  private readonly active = new Map<string, QueuedPodInfo>();
+  private readonly active = new Heap<ActiveEntry>((e) => e.info.key, activeLess);
+  private seq = 0;
   private readonly backoff = new Map<string, QueuedPodInfo>();
   private readonly unschedulable = new Map<string, QueuedPodInfo>();
   /** Pods popped and not yet done, with the newest version of the object seen meanwhile. */
@@ -77,8 +95,10 @@ export class SchedulingQueue {
     this.backoff.delete(key);
     this.unschedulable.delete(key);
     const existing = this.active.get(key);
-    if (existing) existing.pod = pod;
-    else this.pushActive({ pod, key, timestamp: this.clock.now(), attempts: 0 });
+    if (existing) {
+      existing.info.pod = pod;
+      this.active.reorder(key);
+    } else this.pushActive({ pod, key, timestamp: this.clock.now(), attempts: 0 });
   }
 
   /**
@@ -93,12 +113,16 @@ export class SchedulingQueue {
       flight.pod = pod;
       return;
     }
-    for (const q of [this.active, this.backoff]) {
-      const qp = q.get(key);
-      if (qp) {
-        qp.pod = pod;
-        return;
-      }
+    const queued = this.active.get(key);
+    if (queued) {
+      queued.info.pod = pod;
+      this.active.reorder(key);
+      return;
+    }
+    const waiting = this.backoff.get(key);
+    if (waiting) {
+      waiting.pod = pod;
+      return;
     }
     const qp = this.unschedulable.get(key);
     if (qp) {
@@ -127,20 +151,11 @@ export class SchedulingQueue {
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
     if (this.closed) return undefined;
-    let best: QueuedPodInfo | undefined;
-    for (const qp of this.active.values()) {
-      if (
-        !best ||
-        priorityOf(qp.pod) > priorityOf(best.pod) ||
-        (priorityOf(qp.pod) === priorityOf(best.pod) && qp.timestamp < best.timestamp)
-      )
-        best = qp;
-    }
-    this.active.delete(best!.key);
-    best!.attempts++;
-    best!.initialAttemptTimestamp ??= this.clock.now();
-    this.inFlight.set(best!.key, { pod: best!.pod, deleted: false });
-    return { info: best!, cycle: ++this.schedulingCycle };
+    const best = this.active.pop()!.info;
+    best.attempts++;
+    best.initialAttemptTimestamp ??= this.clock.now();
+    this.inFlight.set(best.key, { pod: best.pod, deleted: false });
+    return { info: best, cycle: ++this.schedulingCycle };
   }
 
   /**
@@ -206,7 +221,7 @@ export class SchedulingQueue {
 
   /** Keys in each queue (for logs and tests). */
   pending(): { active: string[]; backoff: string[]; unschedulable: string[] } {
-    return { active: [...this.active.keys()], backoff: [...this.backoff.keys()], unschedulable: [...this.unschedulable.keys()] };
+    return { active: this.active.keys(), backoff: [...this.backoff.keys()], unschedulable: [...this.unschedulable.keys()] };
   }
 
   private backoffExpiry(qp: QueuedPodInfo): number {
@@ -219,7 +234,7 @@ export class SchedulingQueue {
   }
 
   private pushActive(qp: QueuedPodInfo): void {
-    this.active.set(qp.key, qp);
+    this.active.addOrUpdate({ info: qp, seq: ++this.seq });
     this.wake(false);
   }
 

@@ -3,7 +3,8 @@
 import type { NodeScore } from '../../framework/interface.ts';
 
 export function defaultNormalizeScore(maxPriority: number, reverse: boolean, scores: NodeScore[]): void {
-  const max = Math.max(0, ...scores.map((s) => s.score));
+  let max = 0;
+  for (const s of scores) if (s.score > max) max = s.score;
   if (max === 0) {
     if (reverse) for (const s of scores) s.score = maxPriority;
     return;

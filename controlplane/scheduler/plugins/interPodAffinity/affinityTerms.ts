@@ -44,23 +44,40 @@ export function termMatches(term: AffinityTerm, pod: Pod, view: ClusterView): bo
   return inNamespace && matchesLabels(term.selector, pod.metadata?.labels);
 }
 
-export const requiredAffinityTerms = (pod: Pod): AffinityTerm[] =>
-  (pod.spec?.affinity?.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => toAffinityTerm(pod, t));
+interface PodTerms {
+  requiredAffinity: AffinityTerm[];
+  requiredAntiAffinity: AffinityTerm[];
+  preferredAffinity: WeightedAffinityTerm[];
+  preferredAntiAffinity: WeightedAffinityTerm[];
+}
 
-export const requiredAntiAffinityTerms = (pod: Pod): AffinityTerm[] =>
-  (pod.spec?.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((t) => toAffinityTerm(pod, t));
+const NO_TERMS: PodTerms = Object.freeze({ requiredAffinity: [], requiredAntiAffinity: [], preferredAffinity: [], preferredAntiAffinity: [] });
 
-export const preferredAffinityTerms = (pod: Pod): WeightedAffinityTerm[] =>
-  (pod.spec?.affinity?.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
-    ...toAffinityTerm(pod, w.podAffinityTerm),
-    weight: w.weight,
-  }));
+// Pod objects from the informer are never changed in place, so a pod's terms are parsed once
+// (upstream parses them into its PodInfo when the pod enters the cache).
+const parsedTerms = new WeakMap<Pod, PodTerms>();
 
-export const preferredAntiAffinityTerms = (pod: Pod): WeightedAffinityTerm[] =>
-  (pod.spec?.affinity?.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((w) => ({
-    ...toAffinityTerm(pod, w.podAffinityTerm),
-    weight: w.weight,
-  }));
+function termsOf(pod: Pod): PodTerms {
+  const a = pod.spec?.affinity;
+  if (!a?.podAffinity && !a?.podAntiAffinity) return NO_TERMS;
+  let t = parsedTerms.get(pod);
+  if (!t) {
+    const weighted = (w: { weight: number; podAffinityTerm: PodAffinityTerm }) => ({ ...toAffinityTerm(pod, w.podAffinityTerm), weight: w.weight });
+    t = {
+      requiredAffinity: (a.podAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((x) => toAffinityTerm(pod, x)),
+      requiredAntiAffinity: (a.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).map((x) => toAffinityTerm(pod, x)),
+      preferredAffinity: (a.podAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(weighted),
+      preferredAntiAffinity: (a.podAntiAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map(weighted),
+    };
+    parsedTerms.set(pod, t);
+  }
+  return t;
+}
+
+export const requiredAffinityTerms = (pod: Pod): AffinityTerm[] => termsOf(pod).requiredAffinity;
+export const requiredAntiAffinityTerms = (pod: Pod): AffinityTerm[] => termsOf(pod).requiredAntiAffinity;
+export const preferredAffinityTerms = (pod: Pod): WeightedAffinityTerm[] => termsOf(pod).preferredAffinity;
+export const preferredAntiAffinityTerms = (pod: Pod): WeightedAffinityTerm[] => termsOf(pod).preferredAntiAffinity;
 
 /** Counts per topology domain; the key joins topologyKey and value. */
 export class TopologyCounts {

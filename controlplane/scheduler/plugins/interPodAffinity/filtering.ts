@@ -2,10 +2,13 @@
 // per topology domain: existing pods whose required anti-affinity the incoming pod matches; and
 // existing pods matching the incoming pod's required affinity / anti-affinity terms. Filter then
 // checks a node's domains: existing anti-affinity first, then affinity, then anti-affinity.
+// Other pods' anti-affinity is read only on the nodes that hold such pods (the snapshot's list);
+// every pod is visited only when the incoming pod has terms of its own.
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { StateKey, type CycleState } from '../../framework/cycleState.ts';
 import type { ClusterView } from '../../framework/interface.ts';
-import type { NodeInfo, Snapshot } from '../../framework/nodeInfo.ts';
+import type { NodeInfo } from '../../framework/nodeInfo.ts';
+import type { Snapshot } from '../../framework/snapshot.ts';
 import { SKIP, SUCCESS, unresolvable, unschedulable, type Status } from '../../framework/status.ts';
 import { requiredAffinityTerms, requiredAntiAffinityTerms, termMatches, TopologyCounts, type AffinityTerm } from './affinityTerms.ts';
 
@@ -33,23 +36,26 @@ export function interPodAffinityPreFilter(view: ClusterView, state: CycleState, 
     affinityCounts: new TopologyCounts(),
     antiAffinityCounts: new TopologyCounts(),
   };
-  let existingWithAntiAffinity = 0;
-  for (const ni of snapshot.nodeInfos) {
+  const incomingHasTerms = affinityTerms.length > 0 || antiAffinityTerms.length > 0;
+  if (!incomingHasTerms && snapshot.havePodsWithRequiredAntiAffinity.length === 0) return { status: SKIP };
+  // An existing pod's anti-affinity that the incoming pod matches forbids the whole domain.
+  for (const ni of snapshot.havePodsWithRequiredAntiAffinity) {
     const labels = ni.labels;
-    for (const existing of ni.pods) {
-      // An existing pod's anti-affinity that the incoming pod matches forbids the whole domain.
-      for (const t of requiredAntiAffinityTerms(existing)) {
-        existingWithAntiAffinity++;
-        if (termMatches(t, pod, view) && t.topologyKey in labels) s.existingAntiAffinityCounts.add(t.topologyKey, labels[t.topologyKey]!, 1);
-      }
-      // The incoming pod's affinity counts an existing pod only when it matches every term.
-      if (affinityTerms.length > 0 && affinityTerms.every((t) => termMatches(t, existing, view)))
-        for (const t of affinityTerms) if (t.topologyKey in labels) s.affinityCounts.add(t.topologyKey, labels[t.topologyKey]!, 1);
-      for (const t of antiAffinityTerms)
-        if (termMatches(t, existing, view) && t.topologyKey in labels) s.antiAffinityCounts.add(t.topologyKey, labels[t.topologyKey]!, 1);
-    }
+    for (const existing of ni.podsWithRequiredAntiAffinity)
+      for (const t of requiredAntiAffinityTerms(existing))
+        if (t.topologyKey in labels && termMatches(t, pod, view)) s.existingAntiAffinityCounts.add(t.topologyKey, labels[t.topologyKey]!, 1);
   }
-  if (affinityTerms.length === 0 && antiAffinityTerms.length === 0 && existingWithAntiAffinity === 0) return { status: SKIP };
+  if (incomingHasTerms)
+    for (const ni of snapshot.nodeInfos) {
+      const labels = ni.labels;
+      for (const existing of ni.pods) {
+        // The incoming pod's affinity counts an existing pod only when it matches every term.
+        if (affinityTerms.length > 0 && affinityTerms.every((t) => termMatches(t, existing, view)))
+          for (const t of affinityTerms) if (t.topologyKey in labels) s.affinityCounts.add(t.topologyKey, labels[t.topologyKey]!, 1);
+        for (const t of antiAffinityTerms)
+          if (t.topologyKey in labels && termMatches(t, existing, view)) s.antiAffinityCounts.add(t.topologyKey, labels[t.topologyKey]!, 1);
+      }
+    }
   state.write(filterStateKey, s);
   return { status: SUCCESS };
 }
@@ -58,7 +64,8 @@ export function interPodAffinityFilter(view: ClusterView, state: CycleState, pod
   const s = state.read(filterStateKey);
   if (!s) return SUCCESS;
   const labels = node.labels;
-  for (const [k, v] of Object.entries(labels)) if (s.existingAntiAffinityCounts.get(k, v) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
+  if (s.existingAntiAffinityCounts.size > 0)
+    for (const [k, v] of Object.entries(labels)) if (s.existingAntiAffinityCounts.get(k, v) > 0) return unschedulable(ERR_REASON_EXISTING_ANTI_AFFINITY);
 
   if (s.affinityTerms.length > 0) {
     const allDomainsHaveMatches = s.affinityTerms.every((t) => t.topologyKey in labels && s.affinityCounts.get(t.topologyKey, labels[t.topologyKey]!) > 0);

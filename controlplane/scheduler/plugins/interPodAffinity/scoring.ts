@@ -3,10 +3,13 @@
 // affinity (+) and anti-affinity (-) terms that the existing pod matches, and the existing pod's
 // required affinity (hard weight 1), preferred affinity (+) and anti-affinity (-) terms that the
 // incoming pod matches. A node scores the sum over its domains; normalized min..max → 0..100.
+// Unless the incoming pod has preferred terms, only pods with affinity of their own can add
+// anything, so only the nodes holding them are visited (the snapshot's HavePodsWithAffinity list).
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { StateKey, type CycleState } from '../../framework/cycleState.ts';
 import { MAX_NODE_SCORE, type ClusterView, type NodeScore } from '../../framework/interface.ts';
-import type { NodeInfo, Snapshot } from '../../framework/nodeInfo.ts';
+import type { NodeInfo } from '../../framework/nodeInfo.ts';
+import type { Snapshot } from '../../framework/snapshot.ts';
 import { SKIP, SUCCESS, type Status } from '../../framework/status.ts';
 import {
   preferredAffinityTerms,
@@ -38,11 +41,15 @@ export function interPodAffinityPreScore(view: ClusterView, state: CycleState, p
   const prefAffinity = preferredAffinityTerms(pod);
   const prefAnti = preferredAntiAffinityTerms(pod);
   const scores: TopologyScore = new Map();
-  let anything = prefAffinity.length > 0 || prefAnti.length > 0;
-  for (const ni of snapshot.nodeInfos) {
-    for (const existing of ni.pods) {
-      for (const t of prefAffinity) processTerm(scores, t, t.weight, existing, ni.node, view);
-      for (const t of prefAnti) processTerm(scores, t, -t.weight, existing, ni.node, view);
+  const incomingHasTerms = prefAffinity.length > 0 || prefAnti.length > 0;
+  let anything = incomingHasTerms;
+  for (const ni of incomingHasTerms ? snapshot.nodeInfos : snapshot.havePodsWithAffinity) {
+    if (incomingHasTerms)
+      for (const existing of ni.pods) {
+        for (const t of prefAffinity) processTerm(scores, t, t.weight, existing, ni.node, view);
+        for (const t of prefAnti) processTerm(scores, t, -t.weight, existing, ni.node, view);
+      }
+    for (const existing of ni.podsWithAffinity) {
       const weighted: [WeightedAffinityTerm[], number][] = [
         [preferredAffinityTerms(existing), 1],
         [preferredAntiAffinityTerms(existing), -1],
@@ -76,8 +83,12 @@ export function interPodAffinityScore(state: CycleState, node: NodeInfo): number
 
 export function interPodAffinityNormalize(scores: NodeScore[]): void {
   if (scores.length === 0) return;
-  const min = Math.min(...scores.map((s) => s.score));
-  const max = Math.max(...scores.map((s) => s.score));
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (const s of scores) {
+    if (s.score < min) min = s.score;
+    if (s.score > max) max = s.score;
+  }
   const diff = max - min;
   for (const s of scores) s.score = diff > 0 ? Math.trunc((MAX_NODE_SCORE * (s.score - min)) / diff) : 0;
 }

@@ -3,7 +3,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import type { CycleState } from '../../framework/cycleState.ts';
 import type { ClusterView, FilterPlugin, NodeScore, PreFilterPlugin, PreScorePlugin, ScorePlugin } from '../../framework/interface.ts';
-import type { NodeInfo, Snapshot } from '../../framework/nodeInfo.ts';
+import type { NodeInfo } from '../../framework/nodeInfo.ts';
+import type { Snapshot } from '../../framework/snapshot.ts';
 import { spreadFilter, spreadPreFilter } from './filtering.ts';
 import { spreadNormalize, spreadPreScore, spreadScore } from './scoring.ts';
 

@@ -5,7 +5,8 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { StateKey, type CycleState } from '../../framework/cycleState.ts';
 import { MAX_NODE_SCORE, type ClusterView, type NodeScore } from '../../framework/interface.ts';
-import type { NodeInfo, Snapshot } from '../../framework/nodeInfo.ts';
+import type { NodeInfo } from '../../framework/nodeInfo.ts';
+import type { Snapshot } from '../../framework/snapshot.ts';
 import { SKIP, SUCCESS, type Status } from '../../framework/status.ts';
 import { countMatchingPods, LABEL_HOSTNAME, nodeHasAllKeys, nodeIncluded, podConstraints, systemDefaultConstraints, type SpreadConstraint } from './constraints.ts';
 
