@@ -63,10 +63,17 @@ export async function httpsProbeIn(ns: string, url: string, caFile: string): Pro
   return JSON.parse(res.stdout) as ProbeResult;
 }
 
-/** Pure: the names of Ready nodes in a NodeList. */
+/**
+ * The taints the node lifecycle controller keeps on a Node until it has seen it Ready (upstream
+ * pkg/controller/nodelifecycle): the scheduler skips a node that still has them.
+ */
+export const NOT_READY_TAINTS = ['node.kubernetes.io/not-ready', 'node.kubernetes.io/unreachable'];
+
+/** Pure: the nodes of a NodeList that are Ready and no longer carry a not-ready taint. */
 export function readyNodeNames(list: { items?: Node[] }): string[] {
   return (list.items ?? [])
     .filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))
+    .filter((n) => !n.spec?.taints?.some((t) => NOT_READY_TAINTS.includes(t.key)))
     .map((n) => n.metadata?.name ?? '')
     .sort();
 }

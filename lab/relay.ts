@@ -36,12 +36,16 @@ export function formatEndpoint(e: Endpoint): string {
 }
 
 function connectTo(e: Endpoint): Socket {
-  return e.kind === 'unix' ? createConnection(e.path) : createConnection(e.port, e.host);
+  return e.kind === 'unix' ? createConnection({ path: e.path, allowHalfOpen: true }) : createConnection({ port: e.port, host: e.host, allowHalfOpen: true });
 }
 
-/** Each accepted connection gets its own upstream connection; either side closing closes both. */
+/**
+ * Each accepted connection gets its own upstream connection. Half-closes pass through (a client
+ * that ends its side still reads the answer); a connection fully closed or failed on one side is
+ * closed on the other.
+ */
 export function startRelay(listen: Endpoint, connect: Endpoint): Promise<Server> {
-  const server = createServer((client) => {
+  const server = createServer({ allowHalfOpen: true }, (client) => {
     const upstream = connectTo(connect);
     client.pipe(upstream);
     upstream.pipe(client);

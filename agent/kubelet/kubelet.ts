@@ -25,8 +25,9 @@ import { podsDifferSemantically } from './podSource.ts';
 import { PodWorkers, WORKER_BACKOFF_MS, type PodSyncer } from './podworkers/podWorkers.ts';
 import { StatusManager } from './status/statusManager.ts';
 import { isTerminalPhase, updateReadyConditions } from './status/podStatus.ts';
-import type { ProbeManager } from './prober/index.ts';
+import { parseContainerId, type ProbeManager } from './prober/index.ts';
 import type { PodStatusApi } from './status/statusManager.ts';
+import type { VolumeManager as PodVolumeDirs } from './volumes/index.ts';
 
 /** Upstream --sync-frequency is 1 min; 10 s here so a missed event heals while a learner watches. */
 export const POD_RESYNC_PERIOD_MS = 10_000;
@@ -36,7 +37,7 @@ export const HOUSEKEEPING_PERIOD_MS = 2_000;
 type KubePod = Pod & KubeObject;
 
 /** What the kubelet uses of the prober (upstream prober.Manager). */
-export type KubeletProber = Pick<ProbeManager, 'addPod' | 'removePod' | 'stopLivenessAndStartup' | 'updatePodStatus' | 'subscribe' | 'cleanupPods' | 'stop'>;
+export type KubeletProber = Pick<ProbeManager, 'addPod' | 'removePod' | 'stopLivenessAndStartup' | 'updatePodStatus' | 'subscribe' | 'cleanupPods' | 'stop' | 'containerStarted' | 'containerReady' | 'readiness'>;
 
 export interface KubeletOptions {
   nodeName: string;
@@ -48,6 +49,8 @@ export interface KubeletOptions {
   pods: Informer<KubePod>;
   statusApi: PodStatusApi;
   prober?: KubeletProber;
+  /** Removes the directories (and volumes) of pods no longer known (upstream cleanupOrphanedPodDirs). */
+  podDirs?: Pick<PodVolumeDirs, 'cleanupOrphans'>;
   log: Logger;
   clock?: Clock;
 }
@@ -165,10 +168,19 @@ export class Kubelet implements PodSyncer {
     }
     this.statusManager.removeOrphanedStatuses(new Set([...known, ...this.podWorkers.knownUids()]));
     this.o.prober?.cleanupPods(new Set([...known].filter((uid) => !this.podWorkers.isTerminationRequested(uid))));
-    for (const running of await this.o.runtime.listPods()) {
+    const runtimePods = await this.o.runtime.listPods();
+    for (const running of runtimePods) {
       if (known.has(running.uid) || this.podWorkers.phaseOf(running.uid)) continue;
       this.log.info({ pod: `${running.namespace}/${running.name}`, uid: running.uid }, 'removing a pod the API server no longer has');
       this.podWorkers.update({ uid: running.uid, kill: true });
+    }
+    // Directories of pods that are gone everywhere — the API, the workers and the runtime — go
+    // with their volumes (upstream cleanupOrphanedPodDirs; the pods' own teardown usually got there first).
+    if (this.o.podDirs) {
+      const active = new Set([...known, ...this.podWorkers.knownUids(), ...runtimePods.map((p) => p.uid)]);
+      const { removed, failed } = await this.o.podDirs.cleanupOrphans(active);
+      if (removed.length > 0) this.log.info({ uids: removed }, 'removed orphaned pod directories');
+      for (const f of failed) this.log.warn({ uid: f.uid, err: f.error }, 'cannot remove an orphaned pod directory');
     }
   }
 
@@ -219,12 +231,33 @@ export class Kubelet implements PodSyncer {
   private async generateStatus(pod: Pod): Promise<PodStatus> {
     const uid = pod.metadata?.uid ?? '';
     // The last status the kubelet reported is the "before" for transition times.
-    const withCached = { ...pod, status: this.statusManager.getPodStatus(uid) ?? pod.status };
-    const status = this.o.runtime.apiPodStatus(withCached, await this.o.runtime.getPodStatus(uid));
-    if (!this.o.prober) return status;
+    const previous = this.statusManager.getPodStatus(uid) ?? pod.status;
+    const withCached = { ...pod, status: previous };
+    const prober = this.o.prober;
+    const probes = prober && {
+      started: (name: string, id: string) => prober.containerStarted(uid, name, id),
+      ready: (name: string, id: string) => prober.containerReady(uid, name, id),
+    };
+    const status = this.o.runtime.apiPodStatus(withCached, await this.o.runtime.getPodStatus(uid), probes);
+    if (!prober) return status;
     // containerStatuses[].started/ready from the probe results, then the Ready conditions.
-    this.o.prober.updatePodStatus(uid, status);
+    prober.updatePodStatus(uid, status);
+    keepReadinessUntilFirstProbe(status, previous, (id) => prober.readiness.get(id) !== undefined);
     return updateReadyConditions(status);
+  }
+}
+
+/**
+ * A container the kubelet adopted after a restart keeps the readiness it last reported until its
+ * readiness probe gives a first result, so a kubelet restart does not take every pod out of its
+ * Services' endpoints (upstream keeps it through the status manager's cached status). Only the
+ * same container id counts: a restarted container starts unready.
+ */
+export function keepReadinessUntilFirstProbe(status: PodStatus, previous: PodStatus | undefined, hasReadinessResult: (containerId: string) => boolean): void {
+  for (const c of status.containerStatuses ?? []) {
+    if (c.ready || !c.started || !c.state?.running || !c.containerID) continue;
+    const before = previous?.containerStatuses?.find((p) => p.name === c.name);
+    if (before?.ready && before.containerID === c.containerID && !hasReadinessResult(parseContainerId(c.containerID))) c.ready = true;
   }
 }
 

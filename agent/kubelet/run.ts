@@ -177,6 +177,7 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
     pods,
     statusApi: apiPodStatusApi(client, pods),
     prober,
+    podDirs: volumeManager,
     log: log.child({ component: 'kubelet' }),
   });
   pods.run(o.signal);

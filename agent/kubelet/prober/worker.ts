@@ -154,8 +154,11 @@ export class ProbeWorker {
     const id = parseContainerId(c.containerID);
     if (id !== this.containerId) {
       if (this.containerId) results.remove(this.containerId);
+      // A container the kubelet found already ready (adopted after a kubelet restart, its
+      // readiness kept from the last reported status) stays ready until its first probe says otherwise.
+      const adoptedReady = this.kind === 'readiness' && c.ready === true && !this.containerId;
       this.containerId = id;
-      results.set(id, INITIAL_RESULT[this.kind], this.podUid);
+      results.set(id, adoptedReady ? 'Success' : INITIAL_RESULT[this.kind], this.podUid);
       // A new container starts over. (Upstream resumes probing but keeps the run counter; a
       // fresh container owes nothing to its predecessor's streak, so the counter resets too.)
       this.onHold = false;

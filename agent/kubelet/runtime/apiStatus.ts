@@ -16,6 +16,8 @@ export interface ApiStatusInput {
   hostIPs: string[];
   /** Readiness by container (the prober's verdict); default: running means ready. */
   ready?: (containerName: string, containerId: string) => boolean;
+  /** Started by container (the startup probe succeeded, or there is none); default: running means started. */
+  started?: (containerName: string, containerId: string) => boolean;
   /** Transition times are kept from the previous status when a condition did not change. */
   now?: Date;
 }
@@ -67,8 +69,9 @@ function containerStatuses(pod: Pod, containers: Container[], status: RuntimePod
       const previous = instances.slice(1).find((s) => s.state === 'CONTAINER_EXITED');
       if (previous) out.lastState = terminatedState(previous, `${CONTAINER_ID_SCHEME}://${previous.id}`);
       if (instances[0].state === 'CONTAINER_RUNNING') {
-        out.started = true;
-        out.ready = input.ready ? input.ready(c.name, instances[0].id) : true;
+        // A running container whose startup probe has not succeeded is neither started nor ready.
+        out.started = input.started ? input.started(c.name, instances[0].id) : true;
+        out.ready = out.started && (input.ready ? input.ready(c.name, instances[0].id) : true);
       }
     }
     // A container that will be started again and failed to start shows why it waits

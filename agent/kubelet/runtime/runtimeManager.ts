@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Pod, PodStatus as ApiPodStatus } from 'kubernetes-types/core/v1.js';
 import { CriError, type CriClient } from '../cri/criClient.ts';
 import type { PodSandboxConfig } from '../cri/criTypes.ts';
-import { apiPodStatus } from './apiStatus.ts';
+import { apiPodStatus, type ApiStatusInput } from './apiStatus.ts';
 import { Backoff, type Clock } from './backoff.ts';
 import { gracePeriodSeconds, killContainer, startContainer, type StartContext } from './containerLifecycle.ts';
 import type { EnvContext } from './envVars.ts';
@@ -283,8 +283,9 @@ export class KubeRuntimeManager implements RuntimeManager {
     return readPodStatus(this.cri, uid);
   }
 
-  apiPodStatus(pod: Pod, status: RuntimePodStatus | undefined): ApiPodStatus {
-    return apiPodStatus(pod, status, { failures: this.reasons.get(pod.metadata?.uid ?? '') ?? new Map(), hostIPs: this.opts.hostIPs });
+  /** `probes`: the prober's started/ready verdicts by container (without: running means both). */
+  apiPodStatus(pod: Pod, status: RuntimePodStatus | undefined, probes?: Pick<ApiStatusInput, 'started' | 'ready'>): ApiPodStatus {
+    return apiPodStatus(pod, status, { failures: this.reasons.get(pod.metadata?.uid ?? '') ?? new Map(), hostIPs: this.opts.hostIPs, ...probes });
   }
 
   listPods(): Promise<RuntimePod[]> {

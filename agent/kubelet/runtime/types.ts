@@ -119,7 +119,8 @@ export interface RuntimeManager {
   /** The runtime's view of one pod, straight from CRI. */
   getPodStatus(uid: string): Promise<RuntimePodStatus | undefined>;
   /** The pod's API status fields the runtime decides (phase, containerStatuses, podIP …). */
-  apiPodStatus(pod: Pod, status: RuntimePodStatus | undefined): ApiPodStatus;
+  /** `probes`: the prober's started/ready verdicts by container (without: running means both). */
+  apiPodStatus(pod: Pod, status: RuntimePodStatus | undefined, probes?: { started?(containerName: string, containerId: string): boolean; ready?(containerName: string, containerId: string): boolean }): ApiPodStatus;
   /** Pods the runtime has, from sandbox and container labels. */
   listPods(): Promise<RuntimePod[]>;
 }
