@@ -203,10 +203,6 @@ async function runKubeletComponent(v: Flags): Promise<void> {
   }));
 }
 
-const notYet = (what: string) => async () => {
-  throw new Error(`${what} is not available in this version of k8ts yet`);
-};
-
 const controllerManagerOptions: Options = {
   'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
   'node-monitor-grace-period': { type: 'string', default: '40' },
@@ -323,7 +319,8 @@ const COMPONENTS: Record<string, Component> = {
     },
     run: runProxyComponent,
   },
-  lab: { summary: 'the three-node lab on this machine (not available yet)', options: {}, help: {}, run: notYet('the lab') },
+  // Listed for the overview; `k8ts lab …` is dispatched to lab/cli.ts before flags are parsed.
+  lab: { summary: 'the three-node lab on this machine: k8ts lab up | down | status | exec NODE -- CMD | kubeconfig', options: {}, help: {} },
 };
 
 function usage(): string {
@@ -348,6 +345,11 @@ export async function main(argv: string[]): Promise<void> {
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n');
     return;
+  }
+  // The lab has subcommands (up, down, status, exec NODE -- CMD, kubeconfig): its own parser.
+  if (name === 'lab') {
+    const { runLabCommand } = await import('../lab/cli.ts');
+    process.exit(await runLabCommand(rest));
   }
   const c = COMPONENTS[name];
   if (!c) {

@@ -126,6 +126,7 @@ describe('labDaemons', () => {
 
   it('includes etcd with --storage etcd, and down considers every daemon whatever up was given', () => {
     expect(labDaemons(labPlan({ storage: 'etcd' })).map((d) => d.component)).toContain('etcd');
+    expect(labDaemons(labPlan({ components: { images: false } })).map((d) => d.component)).not.toContain('registry');
     const minimal = labPlan({ components: { kubelet: false, proxy: false } });
     expect(labDaemons(minimal).map((d) => d.component)).not.toContain('kubelet');
     expect(everyDaemon(minimal).map((d) => d.component)).toEqual(expect.arrayContaining(['kubelet', 'proxy', 'etcd']));

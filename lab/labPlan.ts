@@ -299,10 +299,12 @@ export function labDaemons(plan: LabPlan): LabDaemon[] {
   const run = (name: string) => ({ pidFile: join(plan.runDir, `${name}.pid`), logFile: join(plan.logDir, `${name}.log`) });
   const m = plan.master;
   const daemons: LabDaemon[] = [];
-  daemons.push({
-    component: 'registry', node: m.name, ns: m.name, command: [],
-    pidFile: plan.registry.paths.pidFile, logFile: plan.registry.paths.logFile, marker: plan.registry.paths.configFile,
-  });
+  if (plan.components.images) {
+    daemons.push({
+      component: 'registry', node: m.name, ns: m.name, command: [],
+      pidFile: plan.registry.paths.pidFile, logFile: plan.registry.paths.logFile, marker: plan.registry.paths.configFile,
+    });
+  }
   for (const n of plan.nodes) {
     daemons.push({ component: 'containerd', node: n.name, ns: n.name, command: [], pidFile: n.containerd.pidFile, logFile: n.containerd.logFile, marker: n.containerd.configFile });
   }

@@ -1,8 +1,9 @@
 // `lab up` and `lab down` for real (root): a lab of this test's own — namespaces k8tsup-*, LAN
 // 192.168.158.0/24, pods 10.158.0.0/16, Services 10.159.0.0/16, files under /tmp, kubectl's relay
 // on a free loopback port — so a user's lab is never touched. The real kubectl reaches the API
-// server from the root namespace through the relays only; then `lab down` must leave no
-// process, namespace, route, mount or cgroup behind.
+// server from the root namespace through the relays only; the examples are deployed and the
+// nginx Pod answers on its NodePort; then `lab down` must leave no process, namespace, route,
+// mount or cgroup behind.
 //
 // The kubelets run through `k8ts kubelet` once bin/main.ts has it, through the kubelet's own
 // command-line entry (agent/kubelet/testing/kubeletMain.ts, same flags) until then.
@@ -15,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labDown, labExec, labStatus, labUp, leftovers, type LabStatus } from './lab.ts';
 import { type LabOptions, type LabPlan, labPlan, REPO_DIR } from './labPlan.ts';
 import { processAlive, waitFor } from './processes.ts';
+import { httpGetIn } from './registry.ts';
 import { tryRun } from './run.ts';
 
 const isRoot = process.getuid?.() === 0;
@@ -52,7 +54,6 @@ const BASE: LabOptions = {
   podSecondOctet: 158,
   serviceCIDR: '10.159.0.0/16',
   labDir: '/tmp/k8tsup-lab',
-  components: { examples: false },
 };
 
 describe.skipIf(!isRoot || !hasKubectl)('k8ts lab up / down on this machine', () => {
@@ -99,6 +100,20 @@ describe.skipIf(!isRoot || !hasKubectl)('k8ts lab up / down on this machine', ()
     expect(before.apiReady).toBe(true);
     expect(before.nodes.every((n) => n.namespace && n.ready)).toBe(true);
   });
+
+  it("deployed examples/: the nginx Pod runs from the registry's image and answers on its NodePort from another node", async () => {
+    const phase = await waitFor('nginx-pod to be Running', async () => {
+      const res = await kubectl(['get', 'pod', 'nginx-pod', '-o', 'jsonpath={.status.phase} {.spec.nodeName}']);
+      return res.stdout.startsWith('Running') ? res.stdout : undefined;
+    }, { attempts: 240, intervalMs: 500 });
+    expect(phase).toMatch(/^Running k8tsup-worker-[01]$/);
+    const [worker0, worker1] = plan.nodes.slice(1);
+    const page = await waitFor('the NodePort to answer', async () => {
+      const res = await httpGetIn(worker1.name, `http://${worker0.address}:30080/`);
+      return res.ok ? res.body : undefined;
+    }, { attempts: 120, intervalMs: 500 });
+    expect(page).toContain('hello from k8ts');
+  }, 180_000);
 
   it('runs commands on a node, passing the exit code through', async () => {
     expect(await labExec('worker-0', ['sh', '-c', 'ip -4 -o addr show eth0 | grep -q 192.168.158.11 && exit 7'], opts)).toBe(7);

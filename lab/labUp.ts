@@ -23,6 +23,7 @@ import { addBlackholeRoutes, setUpNetwork } from './netns.ts';
 import { type LabDaemon, labDaemons, type LabOptions, type LabPlan, labPlan, REPO_DIR, ETCD_CLIENT_PORT } from './labPlan.ts';
 import { readCA, writeAdminKubeconfig, writeNodeCredentials } from './labCredentials.ts';
 import { apiGet, readyNodes } from './labProbes.ts';
+import { formatStatus, labStatus } from './labStatus.ts';
 import { daemonPid, startDaemon, waitFor } from './processes.ts';
 import { httpGetIn, startRegistry } from './registry.ts';
 import { ensurePackages, type LabLogger, run, silentLogger, timed } from './run.ts';
@@ -57,6 +58,7 @@ export interface LabUpOptions extends LabOptions {
 }
 
 export async function labUp(opts: LabUpOptions = {}): Promise<LabPlan> {
+  if (process.getuid?.() !== 0) throw new Error('the lab needs root: it creates network namespaces, routes and cgroups');
   const plan = labPlan(opts);
   const log = opts.log ?? silentLogger;
   const daemons = labDaemons(plan);
@@ -138,6 +140,8 @@ export async function labUp(opts: LabUpOptions = {}): Promise<LabPlan> {
   }
   if (plan.components.examples) await timed(log, `examples from ${plan.examplesDir}`, () => deployExamples(plan, log));
 
+  // What runs where, with each process's peak memory so far (the lab's budget on 2 cores).
+  log(formatStatus(await labStatus(opts)).trimEnd());
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   log(`lab up in ${seconds.toFixed(1)}s; kubectl: export KUBECONFIG=${plan.adminKubeconfig}`);
   return plan;

@@ -2,8 +2,7 @@
 // together once this instance holds the kube-controller-manager Lease (upstream:
 // cmd/kube-controller-manager/app/controllermanager.go, NewControllerDescriptors). Worker counts
 // follow upstream's --concurrent-*-syncs defaults, scaled down for a 1 GiB master.
-import type { Logger } from 'pino';
-import type { Client, EventRecorder, InformerFactory } from '../client/types.ts';
+import type { ControllerDeps } from './controllerUtils/controllerDeps.ts';
 import { newDeploymentController } from './deployment/deploymentController.ts';
 import { newReplicaSetController } from './replicaset/replicaSetController.ts';
 import { newNamespaceController } from './namespace/namespaceController.ts';
@@ -20,12 +19,7 @@ import { newStatefulSetController } from './statefulset/statefulSetController.ts
 import { newCronJobController } from './cronjob/cronJobController.ts';
 import { newEndpointSliceController } from './endpointslice/endpointSliceController.ts';
 
-export interface ControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
-}
+export type { ControllerDeps };
 
 export interface ControllerManagerOptions {
   /** --cluster-cidr for node IPAM (default 10.244.0.0/16). */

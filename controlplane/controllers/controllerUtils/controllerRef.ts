@@ -2,11 +2,31 @@
 // ownerReference with controller: true. Controllers adopt orphans that match their selector and
 // release objects they own that no longer match, each through a patch of the child's
 // ownerReferences that names the child's uid, so a recreated child of the same name is never hit.
-import type { KubeObject, OwnerReference, ResourceClient } from '../../client/types.ts';
+import type { LabelSelector } from 'kubernetes-types/meta/v1.js';
+import type { KubeObject, Lister, OwnerReference, ResourceClient } from '../../client/types.ts';
 import { isNotFound } from '../../client/types.ts';
+import { selectorReqs, selects } from './selector.ts';
 
 export function getControllerOf(obj: Pick<KubeObject, 'metadata'>): OwnerReference | undefined {
   return obj.metadata.ownerReferences?.find((r) => r.controller === true);
+}
+
+/**
+ * resolveControllerRef: the owner a controller reference points at, if the cache holds one of
+ * that kind and name with the same uid (a recreated owner of the same name is not it).
+ */
+export function resolveControllerRef<T extends KubeObject>(lister: Lister<T>, kind: string, namespace: string | undefined, ref: OwnerReference | undefined): T | undefined {
+  if (!ref || ref.kind !== kind) return undefined;
+  const owner = lister.get(namespace, ref.name);
+  return owner && owner.metadata.uid === ref.uid ? owner : undefined;
+}
+
+/**
+ * The owners in obj's namespace whose selector matches obj's labels — the ones that could adopt it
+ * (getPodReplicaSets, getPodDaemonSets, ...). An empty selector selects nothing.
+ */
+export function ownersSelecting<T extends KubeObject & { spec?: { selector?: LabelSelector } }>(lister: Lister<T>, obj: Pick<KubeObject, 'metadata'>): T[] {
+  return lister.list(obj.metadata.namespace).filter((owner) => selects(selectorReqs(owner.spec?.selector), obj.metadata.labels));
 }
 
 /** metav1.NewControllerRef: controller and blockOwnerDeletion both true. */

@@ -1,7 +1,7 @@
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { describe, expect, it } from 'vitest';
-import type { KubeObject } from '../../client/types.ts';
-import { claimDecision } from './controllerRef.ts';
+import type { KubeObject, Lister } from '../../client/types.ts';
+import { claimDecision, ownersSelecting, resolveControllerRef } from './controllerRef.ts';
 import { Expectations, EXPECTATIONS_TIMEOUT_MS } from './expectations.ts';
 import { scaledValueFromIntOrPercent } from './intOrPercent.ts';
 import { isPodAvailable, podsToDelete } from './podUtils.ts';
@@ -112,5 +112,34 @@ describe('claiming children', () => {
     const dying = { metadata: { ...owner.metadata, deletionTimestamp: T(0) } };
     expect(claimDecision(dying, child(), true)).toBe('ignore');
     expect(claimDecision(dying, child('me'), false)).toBe('ignore');
+  });
+});
+
+describe('finding the owners of a child in the cache', () => {
+  type Owner = KubeObject & { spec?: { selector?: { matchLabels?: Record<string, string> } } };
+  const owners: Owner[] = [
+    { metadata: { name: 'web', namespace: 'ns', uid: 'u-web' }, spec: { selector: { matchLabels: { app: 'web' } } } },
+    { metadata: { name: 'all', namespace: 'ns', uid: 'u-all' }, spec: { selector: {} } },
+    { metadata: { name: 'web', namespace: 'other', uid: 'u-other' }, spec: { selector: { matchLabels: { app: 'web' } } } },
+  ];
+  const lister: Lister<Owner> = {
+    get: (ns, name) => owners.find((o) => o.metadata.namespace === ns && o.metadata.name === name),
+    list: (ns) => owners.filter((o) => ns === undefined || o.metadata.namespace === ns),
+    byIndex: () => [],
+  };
+  const ref = (kind: string, name: string, uid: string) => ({ apiVersion: 'apps/v1', kind, name, uid, controller: true });
+  it.each([
+    { name: 'the cached owner with that kind, name and uid', r: ref('ReplicaSet', 'web', 'u-web'), want: 'u-web' },
+    { name: 'not one of another kind', r: ref('DaemonSet', 'web', 'u-web'), want: undefined },
+    { name: 'not a recreated owner of the same name', r: ref('ReplicaSet', 'web', 'u-old'), want: undefined },
+    { name: 'not one missing from the cache', r: ref('ReplicaSet', 'gone', 'u-gone'), want: undefined },
+    { name: 'nothing without a reference', r: undefined, want: undefined },
+  ])('resolveControllerRef: $name', ({ r, want }) => {
+    expect(resolveControllerRef(lister, 'ReplicaSet', 'ns', r)?.metadata.uid).toBe(want);
+  });
+  it('ownersSelecting: the owners in the namespace of the child whose non-empty selector matches', () => {
+    const pod = { metadata: { name: 'p', namespace: 'ns', labels: { app: 'web' } } };
+    expect(ownersSelecting(lister, pod).map((o) => o.metadata.uid)).toEqual(['u-web']);
+    expect(ownersSelecting(lister, { metadata: { ...pod.metadata, labels: { app: 'db' } } })).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
-// Helpers shared by the controllers: controller references, pod readiness and deletion order,
-// expectations, slow-start batches, IntOrString scaling and the generic worker loop.
+// Helpers shared by the controllers: their common deps, controller references, pod readiness and
+// deletion order, expectations, slow-start batches, IntOrString scaling and the generic worker loop.
+export * from './controllerDeps.ts';
 export * from './keys.ts';
 export * from './intOrPercent.ts';
 export * from './slowStart.ts';

@@ -9,22 +9,19 @@ import type { CronJob, Job } from 'kubernetes-types/batch/v1.js';
 import type { ObjectReference } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/resources.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
 import { isAlreadyExists, isNotFound } from '../../client/types.ts';
-import { getControllerOf } from '../controllerUtils/controllerRef.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
+import { getControllerOf, resolveControllerRef } from '../controllerUtils/controllerRef.ts';
 import { keyOf, parseKey, withKind } from '../controllerUtils/keys.ts';
 import { errorText, runController } from '../controllerUtils/runController.ts';
 import { parseSchedule, type ParsedSchedule } from './nextScheduleTime.ts';
 import { dueScheduleTime, finishedStatus, formatRFC1123Z, jobFromTemplate, jobName, jobsToTrim, nextScheduleDelayMs, tooLate } from './scheduleDecisions.ts';
 
-export interface CronJobControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type CronJobControllerDeps = ControllerDeps & {
   /** The clock; tests inject one. */
   now?: () => Date;
-}
+};
 
 type CJ = CronJob & KubeObject;
 type JobObj = Job & KubeObject;
@@ -80,9 +77,7 @@ class CronJobSyncer implements CronJobController {
   }
 
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference | undefined): CJ | undefined {
-    if (!ref || ref.kind !== 'CronJob') return undefined;
-    const cj = this.cronJobs.lister.get(namespace, ref.name);
-    return cj?.metadata.uid === ref.uid ? cj : undefined;
+    return resolveControllerRef(this.cronJobs.lister, 'CronJob', namespace, ref);
   }
 
   /** updateCronJob: a new schedule or zone moves the next look; any other change is looked at now. */

@@ -10,9 +10,10 @@ import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
 import { matchesLabels } from '../../api/selectors.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
-import { claimObjects, getControllerOf, newControllerRef, recheckOwner } from '../controllerUtils/controllerRef.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
+import { claimObjects, getControllerOf, newControllerRef, ownersSelecting, recheckOwner, resolveControllerRef } from '../controllerUtils/controllerRef.ts';
 import { Expectations } from '../controllerUtils/expectations.ts';
 import { keyOf, parseKey, withKind } from '../controllerUtils/keys.ts';
 import { isPodReady } from '../controllerUtils/podUtils.ts';
@@ -30,14 +31,10 @@ export const BURST_REPLICAS = 250;
 /** Upstream's StatusUpdateRetries. */
 const STATUS_UPDATE_RETRIES = 1;
 
-export interface ControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type DaemonSetControllerDeps = ControllerDeps & {
   /** The clock; tests inject one. */
   now?: () => number;
-}
+};
 
 const DS_RESOURCE = findResource('apps', 'v1', 'daemonsets')!;
 const POD_RESOURCE = findResource('', 'v1', 'pods')!;
@@ -49,7 +46,7 @@ export interface DaemonSetController {
   readonly queue: WorkQueue<string>;
 }
 
-export function newDaemonSetController(deps: ControllerDeps): DaemonSetController {
+export function newDaemonSetController(deps: DaemonSetControllerDeps): DaemonSetController {
   return new DSController(deps);
 }
 
@@ -66,7 +63,7 @@ class DSController implements DaemonSetController {
   private readonly log: Logger;
   private readonly now: () => number;
 
-  constructor(private readonly deps: ControllerDeps) {
+  constructor(private readonly deps: DaemonSetControllerDeps) {
     this.log = deps.log.child({ controller: 'daemonset' });
     this.now = deps.now ?? Date.now;
     this.creations = new Expectations(this.now);
@@ -138,16 +135,7 @@ class DSController implements DaemonSetController {
   }
 
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference | undefined): DS | undefined {
-    if (!ref || ref.kind !== 'DaemonSet') return undefined;
-    const ds = this.dsInformer.lister.get(namespace, ref.name);
-    return ds && ds.metadata.uid === ref.uid ? ds : undefined;
-  }
-
-  private daemonSetsMatching(pod: PodObj): DS[] {
-    return this.dsInformer.lister.list(pod.metadata.namespace).filter((ds) => {
-      const reqs = selectorReqs(ds.spec?.selector);
-      return reqs.length > 0 && matchesLabels(reqs, pod.metadata.labels);
-    });
+    return resolveControllerRef(this.dsInformer.lister, 'DaemonSet', namespace, ref);
   }
 
   private onRevision(r: Revision): void {
@@ -165,7 +153,7 @@ class DSController implements DaemonSetController {
       this.enqueue(ds);
       return;
     }
-    for (const ds of this.daemonSetsMatching(pod)) this.enqueue(ds);
+    for (const ds of ownersSelecting(this.dsInformer.lister, pod)) this.enqueue(ds);
   }
 
   private updatePod(old: PodObj, cur: PodObj): void {
@@ -185,7 +173,7 @@ class DSController implements DaemonSetController {
       if (minReady > 0 && !isPodReady(old) && isPodReady(cur)) this.queue.addAfter(keyOf(ds), (minReady + 1) * 1000);
       return;
     }
-    for (const ds of this.daemonSetsMatching(cur)) this.enqueue(ds);
+    for (const ds of ownersSelecting(this.dsInformer.lister, cur)) this.enqueue(ds);
   }
 
   private deletePod(pod: PodObj): void {

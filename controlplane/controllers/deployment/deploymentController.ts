@@ -9,8 +9,9 @@ import { findResource } from '../../api/resources.ts';
 import { matchesLabels } from '../../api/selectors.ts';
 import { selectorReqs } from '../controllerUtils/selector.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, OwnerReference, WorkQueue } from '../../client/types.ts';
-import { claimObjects, getControllerOf, recheckOwner } from '../controllerUtils/controllerRef.ts';
+import type { Informer, KubeObject, OwnerReference, WorkQueue } from '../../client/types.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
+import { claimObjects, getControllerOf, ownersSelecting, recheckOwner, resolveControllerRef } from '../controllerUtils/controllerRef.ts';
 import { keyOf, parseKey, withKind } from '../controllerUtils/keys.ts';
 import { runController } from '../controllerUtils/runController.ts';
 import type { DeploymentContext } from './context.ts';
@@ -20,14 +21,10 @@ import { rolloutRecreate, type PodMap } from './recreate.ts';
 import { rolloutRolling } from './rolling.ts';
 import { checkPausedConditions, getAllReplicaSetsAndSyncRevision, isScalingEvent, sync, syncDeploymentStatus } from './sync.ts';
 
-export interface ControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type DeploymentControllerDeps = ControllerDeps & {
   /** The clock; tests inject one. */
   now?: () => number;
-}
+};
 
 type PodObj = Pod & KubeObject;
 
@@ -40,7 +37,7 @@ export interface DeploymentController {
   readonly queue: WorkQueue<string>;
 }
 
-export function newDeploymentController(deps: ControllerDeps): DeploymentController {
+export function newDeploymentController(deps: DeploymentControllerDeps): DeploymentController {
   return new DController(deps);
 }
 
@@ -52,7 +49,7 @@ class DController implements DeploymentController {
   private readonly log: Logger;
   private readonly ctx: DeploymentContext;
 
-  constructor(private readonly deps: ControllerDeps) {
+  constructor(private readonly deps: DeploymentControllerDeps) {
     this.log = deps.log.child({ controller: 'deployment' });
     this.dInformer = deps.informers.informerFor<Deploy>(DEPLOY_RESOURCE);
     this.rsInformer = deps.informers.informerFor<RS>(RS_RESOURCE);
@@ -92,8 +89,8 @@ class DController implements DeploymentController {
     // Recreate waits for the last old pod to go away; a pod deletion is what tells it.
     this.podInformer.addEventHandler({
       onDelete: (pod) => {
-        const rs = this.rsInformer.lister.get(pod.metadata.namespace, getControllerOf(pod)?.name ?? '');
-        if (!rs || rs.metadata.uid !== getControllerOf(pod)?.uid) return;
+        const rs = resolveControllerRef(this.rsInformer.lister, 'ReplicaSet', pod.metadata.namespace, getControllerOf(pod));
+        if (!rs) return;
         const d = this.resolveControllerRef(rs.metadata.namespace, getControllerOf(rs));
         if (d && d.spec?.strategy?.type === 'Recreate') this.enqueue(d);
       },
@@ -119,9 +116,7 @@ class DController implements DeploymentController {
   }
 
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference | undefined): Deploy | undefined {
-    if (!ref || ref.kind !== 'Deployment') return undefined;
-    const d = this.dInformer.lister.get(namespace, ref.name);
-    return d && d.metadata.uid === ref.uid ? d : undefined;
+    return resolveControllerRef(this.dInformer.lister, 'Deployment', namespace, ref);
   }
 
   /** A replica set changed: its controller looks again; an orphan wakes every deployment that could adopt it. */
@@ -133,10 +128,7 @@ class DController implements DeploymentController {
       return;
     }
     if (!labelsChanged && !rs.metadata.deletionTimestamp) return;
-    for (const d of this.dInformer.lister.list(rs.metadata.namespace)) {
-      const reqs = selectorReqs(d.spec?.selector);
-      if (reqs.length > 0 && matchesLabels(reqs, rs.metadata.labels)) this.enqueue(d);
-    }
+    for (const d of ownersSelecting(this.dInformer.lister, rs)) this.enqueue(d);
   }
 
   /** getReplicaSetsForDeployment: the sets this deployment controls, after adoption and release. */

@@ -7,8 +7,9 @@ import type { Logger } from 'pino';
 import type { Pod, Service } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/resources.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, WorkQueue } from '../../client/types.ts';
 import { isAlreadyExists, isConflict, isNotFound } from '../../client/types.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { keyOf, parseKey } from '../controllerUtils/keys.ts';
 import { errorText, runController } from '../controllerUtils/runController.ts';
 import { API_SERVER_SERVICE, isNamespaceTerminating, podServiceMemberships, serviceSelectsPod, servicesToUpdateOnPodChange } from '../endpointslice/endpointUtil.ts';
@@ -25,13 +26,6 @@ const SERVICES = findResource('', 'v1', 'services')!;
 const PODS = findResource('', 'v1', 'pods')!;
 const ENDPOINTS = findResource('', 'v1', 'endpoints')!;
 
-export interface EndpointsControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
-}
-
 export interface EndpointsController {
   run(workers: number, signal: AbortSignal): Promise<void>;
   /** syncService for one "<namespace>/<name>" key. */
@@ -39,7 +33,7 @@ export interface EndpointsController {
   readonly queue: WorkQueue<string>;
 }
 
-export function newEndpointsController(deps: EndpointsControllerDeps): EndpointsController {
+export function newEndpointsController(deps: ControllerDeps): EndpointsController {
   return new Controller(deps);
 }
 
@@ -55,7 +49,7 @@ class Controller implements EndpointsController {
   private readonly triggerTimes = new TriggerTimeTracker();
   private readonly log: Logger;
 
-  constructor(private readonly deps: EndpointsControllerDeps) {
+  constructor(private readonly deps: ControllerDeps) {
     this.log = deps.log.child({ controller: 'endpoints' });
     this.services = deps.informers.informerFor<SvcObj>(SERVICES);
     this.pods = deps.informers.informerFor<PodObj>(PODS);

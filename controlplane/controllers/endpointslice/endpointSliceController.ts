@@ -8,8 +8,9 @@ import type { Logger } from 'pino';
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/resources.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, WorkQueue } from '../../client/types.ts';
 import { isNotFound } from '../../client/types.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { keyOf, parseKey, withKind } from '../controllerUtils/keys.ts';
 import { errorText, runController } from '../controllerUtils/runController.ts';
 import { LABEL_SERVICE_NAME, isNamespaceTerminating, podServiceMemberships, serviceSelectsPod, serviceSelector, servicesToUpdateOnPodChange } from './endpointUtil.ts';
@@ -29,14 +30,10 @@ const PODS = findResource('', 'v1', 'pods')!;
 const NODES = findResource('', 'v1', 'nodes')!;
 const SLICES = findResource('discovery.k8s.io', 'v1', 'endpointslices')!;
 
-export interface EndpointSliceControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type EndpointSliceControllerDeps = ControllerDeps & {
   /** --max-endpoints-per-slice (default 100). */
   maxEndpointsPerSlice?: number;
-}
+};
 
 export interface EndpointSliceController {
   run(workers: number, signal: AbortSignal): Promise<void>;

@@ -8,11 +8,11 @@
 // - an owner being deleted in the foreground → delete it, and let the owner wait for it;
 // - being deleted with `foregroundDeletion` → its dependents go first, then the finalizer;
 // - being deleted with `orphan` → its dependents lose their references to it, then the finalizer.
-import type { Logger } from 'pino';
 import { apiVersionOf, RESOURCES, type ResourceInfo } from '../../api/resources.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, OwnerReference, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, OwnerReference, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
 import { createWorkQueue } from '../../client/workqueue.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { runController } from '../controllerUtils/runController.ts';
 import {
   blockingDependents,
@@ -34,14 +34,10 @@ export const DEFAULT_FULL_RESYNC_MS = 60_000;
 /** Upstream's --concurrent-gc-syncs default. */
 export const DEFAULT_GC_WORKERS = 20;
 
-export interface GarbageCollectorDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type GarbageCollectorDeps = ControllerDeps & {
   queue?: WorkQueue<string>;
   fullResyncMs?: number;
-}
+};
 
 export interface GarbageCollector {
   run(workers: number, signal: AbortSignal): Promise<void>;

@@ -10,16 +10,16 @@
 // does), and the final one (Failed or Complete) once its pods are gone and counted.
 import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
-import { matchesLabels } from '../../api/selectors.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
+import type { Informer, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
 import { isNotFound } from '../../client/types.ts';
-import { claimObjects, getControllerOf, recheckOwner } from '../controllerUtils/controllerRef.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
+import { claimObjects, getControllerOf, ownersSelecting, recheckOwner, resolveControllerRef } from '../controllerUtils/controllerRef.ts';
 import { Expectations } from '../controllerUtils/expectations.ts';
 import { keyOf, parseKey, withKind } from '../controllerUtils/keys.ts';
 import { isPodActive, isPodReady, podsToDelete } from '../controllerUtils/podUtils.ts';
 import { runController } from '../controllerUtils/runController.ts';
-import { selectorReqs } from '../controllerUtils/selector.ts';
+import { selectorReqs, selects } from '../controllerUtils/selector.ts';
 import { SLOW_START_INITIAL_BATCH_SIZE, slowStartBatch } from '../controllerUtils/slowStart.ts';
 import {
   activeDeadlineRemainingMs,
@@ -40,16 +40,12 @@ import { JobPodControl, type JobObj, type PodObj } from './podControl.ts';
 import { buildStatus, sameStatus } from './jobStatus.ts';
 import { totals, trackPods, type Tracking } from './podTracking.ts';
 
-export interface JobControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type JobControllerDeps = ControllerDeps & {
   /** The clock (ms); tests inject one. */
   now?: () => number;
   /** The first wait before replacing a failed pod (upstream 10 s); tests shorten it. */
   podFailureBackoffMs?: number;
-}
+};
 
 export interface JobController {
   run(workers: number, signal: AbortSignal): Promise<void>;
@@ -112,9 +108,7 @@ class JobSyncer implements JobController {
   // ---- event handlers: compute keys, record observations, enqueue ----
 
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference | undefined): JobObj | undefined {
-    if (!ref || ref.kind !== 'Job') return undefined;
-    const job = this.jobs.lister.get(namespace, ref.name);
-    return job?.metadata.uid === ref.uid ? job : undefined;
+    return resolveControllerRef(this.jobs.lister, 'Job', namespace, ref);
   }
 
   private podChanged(pod: PodObj, added: boolean, deleted = false): void {
@@ -123,10 +117,7 @@ class JobSyncer implements JobController {
       if (!deleted && hasTrackingFinalizer(pod)) this.queue.add(ORPHAN_POD_PREFIX + keyOf(pod));
       if (!getControllerOf(pod)) {
         // An orphan: the Jobs whose selector matches may adopt it.
-        for (const j of this.jobs.lister.list(pod.metadata.namespace)) {
-          const reqs = selectorReqs(j.spec?.selector);
-          if (reqs.length > 0 && matchesLabels(reqs, pod.metadata.labels)) this.queue.add(keyOf(j));
-        }
+        for (const j of ownersSelecting(this.jobs.lister, pod)) this.queue.add(keyOf(j));
       }
       return;
     }
@@ -341,7 +332,7 @@ class JobSyncer implements JobController {
       ownerApiVersion: 'batch/v1',
       ownerKind: 'Job',
       children: this.deps.client.resource<PodObj>(PODS, ns),
-      matches: (p) => reqs.length > 0 && matchesLabels(reqs, p.metadata.labels),
+      matches: (p) => selects(reqs, p.metadata.labels),
       canAdopt: recheckOwner(() => this.jobClient(ns).get(job.metadata.name), job.metadata.uid),
     });
   }

@@ -3,11 +3,11 @@
 // spec.finalizers; this controller deletes everything inside it, kind by kind, waits until nothing
 // is left (pods go through their grace period, objects with finalizers wait for them), then
 // removes the finalizer through the finalize subresource so the API server can delete it.
-import type { Logger } from 'pino';
 import { findResource, type ResourceInfo } from '../../api/resources.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
 import { createWorkQueue } from '../../client/workqueue.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { errorText, runController } from '../controllerUtils/runController.ts';
 import {
   deletableNamespacedResources,
@@ -21,14 +21,10 @@ import {
   type NamespaceCondition,
 } from './namespaceContent.ts';
 
-export interface NamespaceControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type NamespaceControllerDeps = ControllerDeps & {
   queue?: WorkQueue<string>;
   now?: () => number;
-}
+};
 
 export interface NamespaceController {
   run(workers: number, signal: AbortSignal): Promise<void>;

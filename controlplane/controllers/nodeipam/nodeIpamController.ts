@@ -3,29 +3,25 @@
 // 10.244.1.0/24, ...). The set of held blocks is recomputed from the node cache on every sync,
 // plus the blocks this process has assigned but not yet seen come back through the informer, so a
 // restart or a missed event never hands one block to two nodes.
-import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, WorkQueue } from '../../client/types.ts';
 import { isNotFound } from '../../client/types.ts';
 import { createWorkQueue } from '../../client/workqueue.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { runController } from '../controllerUtils/runController.ts';
 import { CidrSet, DEFAULT_CLUSTER_CIDR, DEFAULT_NODE_CIDR_MASK_SIZE } from './cidrSet.ts';
 
 /** Retries per key before waiting for the next event (the controllers' usual 15). */
 const MAX_RETRIES = 15;
 
-export interface NodeIpamControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type NodeIpamControllerDeps = ControllerDeps & {
   /** Defaults to a new rate-limited queue. */
   queue?: WorkQueue<string>;
   /** --cluster-cidr; default 10.244.0.0/16. */
   clusterCIDR?: string;
   /** --node-cidr-mask-size; default 24. */
   nodeCIDRMaskSize?: number;
-}
+};
 
 export interface NodeIpamController {
   run(workers: number, signal: AbortSignal): Promise<void>;

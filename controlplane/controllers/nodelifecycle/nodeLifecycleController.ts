@@ -7,11 +7,11 @@
 // - the eviction queue, keyed by node name: pods on a node with NoExecute taints they do not
 //   tolerate are deleted, at once or when their tolerationSeconds run out.
 // Control-plane nodes are treated like any other.
-import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
 import { createWorkQueue } from '../../client/workqueue.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { errorText, runController, waitForCacheSync } from '../controllerUtils/runController.ts';
 import {
   conditionsAfterLostContact,
@@ -26,11 +26,7 @@ import { planEvictions, type Taint } from './taints.ts';
 
 export const NODE_LEASE_NAMESPACE = 'kube-node-lease';
 
-export interface NodeLifecycleControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type NodeLifecycleControllerDeps = ControllerDeps & {
   /** --node-monitor-grace-period; default 40 s. */
   nodeMonitorGracePeriodMs?: number;
   /** --node-monitor-period; default 5 s. */
@@ -38,7 +34,7 @@ export interface NodeLifecycleControllerDeps {
   /** Clock seam for tests (health probes, taint times, toleration deadlines). */
   now?: () => number;
   queue?: WorkQueue<string>;
-}
+};
 
 export interface NodeLifecycleController {
   run(workers: number, signal: AbortSignal): Promise<void>;

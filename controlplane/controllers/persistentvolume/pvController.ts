@@ -7,25 +7,21 @@
 // WaitForFirstConsumer: every claim binds at once.
 //
 // One queue with two kinds of keys, "claim/<namespace>/<name>" and "volume/<name>".
-import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
 import { createWorkQueue } from '../../client/workqueue.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { runController } from '../controllerUtils/runController.ts';
 import { ANN_BIND_COMPLETED, ANN_BOUND_BY_CONTROLLER, ANN_YES, claimRefMatches, claimRefState, findBestVolume, mismatch, storageClassOf } from './volumeMatch.ts';
 
 /** kube-controller-manager --pvclaimbinder-sync-period: every claim and volume is looked at again. */
 export const DEFAULT_RESYNC_MS = 15_000;
 
-export interface PersistentVolumeControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type PersistentVolumeControllerDeps = ControllerDeps & {
   queue?: WorkQueue<string>;
   resyncMs?: number;
-}
+};
 
 export interface PersistentVolumeController {
   run(workers: number, signal: AbortSignal): Promise<void>;

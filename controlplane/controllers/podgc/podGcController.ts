@@ -2,10 +2,10 @@
 // controllers it is a periodic sweep over the caches, as upstream's: every gcPeriodMs it force-
 // deletes pods bound to nodes that are gone, unscheduled pods stuck in deletion, and the oldest
 // terminated pods above the threshold.
-import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject } from '../../client/types.ts';
+import type { Informer, KubeObject } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { waitForCacheSync } from '../controllerUtils/runController.ts';
 import { DEFAULT_TERMINATED_POD_THRESHOLD, podsOnMissingNodes, terminatedPodsToDelete, unscheduledTerminatingPods } from './podGcDecisions.ts';
 
@@ -14,16 +14,12 @@ export const DEFAULT_GC_PERIOD_MS = 20_000;
 /** quarantineTime in gc_controller.go: a node must be missing this long before its pods go. */
 export const DEFAULT_QUARANTINE_MS = 40_000;
 
-export interface PodGcControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type PodGcControllerDeps = ControllerDeps & {
   terminatedPodThreshold?: number;
   gcPeriodMs?: number;
   quarantineMs?: number;
   now?: () => number;
-}
+};
 
 export interface PodGcController {
   run(workers: number, signal: AbortSignal): Promise<void>;

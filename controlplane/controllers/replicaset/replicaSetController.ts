@@ -7,12 +7,12 @@ import type { Logger } from 'pino';
 import type { ReplicaSet } from 'kubernetes-types/apps/v1.js';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { findResource } from '../../api/resources.ts';
-import { matchesLabels } from '../../api/selectors.ts';
-import { selectorReqs } from '../controllerUtils/selector.ts';
+import { selectorReqs, selects } from '../controllerUtils/selector.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
-import { claimObjects, getControllerOf, newControllerRef, recheckOwner } from '../controllerUtils/controllerRef.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
+import { claimObjects, getControllerOf, newControllerRef, ownersSelecting, recheckOwner, resolveControllerRef } from '../controllerUtils/controllerRef.ts';
 import { Expectations } from '../controllerUtils/expectations.ts';
 import { keyOf, parseKey, withKind } from '../controllerUtils/keys.ts';
 import { isPodActive, isPodReady, podsToDelete } from '../controllerUtils/podUtils.ts';
@@ -23,14 +23,10 @@ import { calculateReplicaSetStatus, replicaSetStatusNeedsUpdate } from './replic
 /** Upstream's BurstReplicas: at most this many creations or deletions per sync. */
 export const BURST_REPLICAS = 500;
 
-export interface ControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type ReplicaSetControllerDeps = ControllerDeps & {
   /** The clock; tests inject one. */
   now?: () => number;
-}
+};
 
 type RS = ReplicaSet & KubeObject;
 type PodObj = Pod & KubeObject;
@@ -45,7 +41,7 @@ export interface ReplicaSetController {
   readonly expectations: Expectations;
 }
 
-export function newReplicaSetController(deps: ControllerDeps): ReplicaSetController {
+export function newReplicaSetController(deps: ReplicaSetControllerDeps): ReplicaSetController {
   return new RSController(deps);
 }
 
@@ -57,7 +53,7 @@ class RSController implements ReplicaSetController {
   private readonly log: Logger;
   private readonly now: () => number;
 
-  constructor(private readonly deps: ControllerDeps) {
+  constructor(private readonly deps: ReplicaSetControllerDeps) {
     this.log = deps.log.child({ controller: 'replicaset' });
     this.now = deps.now ?? Date.now;
     this.expectations = new Expectations(this.now);
@@ -95,16 +91,7 @@ class RSController implements ReplicaSetController {
 
   /** The ReplicaSet a controller reference points at, if it is the one cached with that uid. */
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference | undefined): RS | undefined {
-    if (!ref || ref.kind !== 'ReplicaSet') return undefined;
-    const rs = this.rsInformer.lister.get(namespace, ref.name);
-    return rs && rs.metadata.uid === ref.uid ? rs : undefined;
-  }
-
-  /** The sets whose selector matches an orphan pod (getPodReplicaSets). */
-  private replicaSetsMatching(pod: PodObj): RS[] {
-    return this.rsInformer.lister
-      .list(pod.metadata.namespace)
-      .filter((rs) => Object.keys(rs.spec?.selector ?? {}).length > 0 && matchesLabels(selectorReqs(rs.spec?.selector), pod.metadata.labels));
+    return resolveControllerRef(this.rsInformer.lister, 'ReplicaSet', namespace, ref);
   }
 
   private addPod(pod: PodObj): void {
@@ -121,7 +108,7 @@ class RSController implements ReplicaSetController {
       this.enqueue(rs);
       return;
     }
-    for (const rs of this.replicaSetsMatching(pod)) this.enqueue(rs);
+    for (const rs of ownersSelecting(this.rsInformer.lister, pod)) this.enqueue(rs);
   }
 
   private updatePod(old: PodObj, cur: PodObj): void {
@@ -148,7 +135,7 @@ class RSController implements ReplicaSetController {
       if (!isPodReady(old) && isPodReady(cur) && minReady > 0) this.queue.addAfter(keyOf(rs), (minReady + 1) * 1000);
       return;
     }
-    if (labelsChanged || refChanged) for (const rs of this.replicaSetsMatching(cur)) this.enqueue(rs);
+    if (labelsChanged || refChanged) for (const rs of ownersSelecting(this.rsInformer.lister, cur)) this.enqueue(rs);
   }
 
   private deletePod(pod: PodObj): void {
@@ -186,7 +173,7 @@ class RSController implements ReplicaSetController {
       ownerApiVersion: 'apps/v1',
       ownerKind: 'ReplicaSet',
       children: this.podClient(ns),
-      matches: (p) => reqs.length > 0 && matchesLabels(reqs, p.metadata.labels),
+      matches: (p) => selects(reqs, p.metadata.labels),
       canAdopt: recheckOwner(() => this.rsClient(ns).get(name), cached.metadata.uid),
     });
 

@@ -1,23 +1,19 @@
 // The service account controller (upstream: pkg/controller/serviceaccount/serviceaccounts_controller.go):
 // every active namespace has a ServiceAccount named "default", recreated if someone deletes it.
-import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, WorkQueue } from '../../client/types.ts';
 import { ApiStatusError, isAlreadyExists, isNotFound } from '../../client/types.ts';
 import { createWorkQueue } from '../../client/workqueue.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
 import { runController } from '../controllerUtils/runController.ts';
 
 /** DefaultServiceAccountsControllerOptions: just "default". */
 export const DEFAULT_SERVICE_ACCOUNTS = ['default'];
 
-export interface ServiceAccountControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type ServiceAccountControllerDeps = ControllerDeps & {
   queue?: WorkQueue<string>;
   serviceAccounts?: string[];
-}
+};
 
 export interface ServiceAccountController {
   run(workers: number, signal: AbortSignal): Promise<void>;

@@ -9,30 +9,26 @@
 //   statefulPodControl.ts  — creating claims and pods, fixing identity, deleting, with events
 import type { Logger } from 'pino';
 import { findResource } from '../../api/resources.ts';
-import { matchesLabels } from '../../api/selectors.ts';
 import { createWorkQueue } from '../../client/index.ts';
-import type { Client, EventRecorder, Informer, InformerFactory, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
+import type { Informer, KubeObject, OwnerReference, ResourceClient, WorkQueue } from '../../client/types.ts';
 import { isConflict, isNotFound } from '../../client/types.ts';
-import { claimObjects, getControllerOf, recheckOwner } from '../controllerUtils/controllerRef.ts';
+import type { ControllerDeps } from '../controllerUtils/controllerDeps.ts';
+import { claimObjects, getControllerOf, ownersSelecting, recheckOwner, resolveControllerRef } from '../controllerUtils/controllerRef.ts';
 import { keyOf, parseKey } from '../controllerUtils/keys.ts';
 import { isPodReady } from '../controllerUtils/podUtils.ts';
 import { runController } from '../controllerUtils/runController.ts';
 import { slowStartBatch } from '../controllerUtils/slowStart.ts';
-import { selectorReqs } from '../controllerUtils/selector.ts';
+import { selectorReqs, selects } from '../controllerUtils/selector.ts';
 import type { Revision } from './controllerHistory.ts';
 import { StatefulPodControl } from './statefulPodControl.ts';
 import { planStatefulSet, statefulSetStatus, statusChanged, type StatefulSetAction } from './statefulSetPlan.ts';
 import { getStatefulSetRevisions, truncateHistory } from './statefulSetRevisions.ts';
 import { applyRevision, isMemberOf, type PodObj, type PVC, type STS } from './statefulSetUtils.ts';
 
-export interface ControllerDeps {
-  client: Client;
-  informers: InformerFactory;
-  recorder: EventRecorder;
-  log: Logger;
+export type StatefulSetControllerDeps = ControllerDeps & {
   /** The clock; tests inject one. */
   now?: () => number;
-}
+};
 
 const STS_RESOURCE = findResource('apps', 'v1', 'statefulsets')!;
 const POD_RESOURCE = findResource('', 'v1', 'pods')!;
@@ -44,7 +40,7 @@ export interface StatefulSetController {
   readonly queue: WorkQueue<string>;
 }
 
-export function newStatefulSetController(deps: ControllerDeps): StatefulSetController {
+export function newStatefulSetController(deps: StatefulSetControllerDeps): StatefulSetController {
   return new SSController(deps);
 }
 
@@ -58,7 +54,7 @@ class SSController implements StatefulSetController {
   private readonly log: Logger;
   private readonly now: () => number;
 
-  constructor(private readonly deps: ControllerDeps) {
+  constructor(private readonly deps: StatefulSetControllerDeps) {
     this.log = deps.log.child({ controller: 'statefulset' });
     this.now = deps.now ?? Date.now;
     this.setInformer = deps.informers.informerFor<STS>(STS_RESOURCE);
@@ -118,9 +114,7 @@ class SSController implements StatefulSetController {
   }
 
   private resolveControllerRef(namespace: string | undefined, ref: OwnerReference | undefined): STS | undefined {
-    if (!ref || ref.kind !== 'StatefulSet') return undefined;
-    const s = this.setInformer.lister.get(namespace, ref.name);
-    return s && s.metadata.uid === ref.uid ? s : undefined;
+    return resolveControllerRef(this.setInformer.lister, 'StatefulSet', namespace, ref);
   }
 
   /** A pod changed: its set looks again; an orphan wakes every set that could adopt it. */
@@ -131,10 +125,7 @@ class SSController implements StatefulSetController {
       if (s) this.enqueue(s);
       return;
     }
-    for (const s of this.setInformer.lister.list(pod.metadata.namespace)) {
-      const reqs = selectorReqs(s.spec?.selector);
-      if (reqs.length > 0 && matchesLabels(reqs, pod.metadata.labels) && isMemberOf(s, pod)) this.enqueue(s);
-    }
+    for (const s of ownersSelecting(this.setInformer.lister, pod)) if (isMemberOf(s, pod)) this.enqueue(s);
   }
 
   // ---- reconcile ----
@@ -167,12 +158,12 @@ class SSController implements StatefulSetController {
     const revisions = await claimObjects(this.revisionInformer.lister.list(ns), {
       ...claimOpts,
       children: this.revisionClient(ns),
-      matches: (r) => reqs.length > 0 && matchesLabels(reqs, r.metadata.labels),
+      matches: (r) => selects(reqs, r.metadata.labels),
     });
     const pods = await claimObjects(this.podInformer.lister.list(ns), {
       ...claimOpts,
       children: this.deps.client.resource<PodObj>(POD_RESOURCE, ns),
-      matches: (p) => reqs.length > 0 && matchesLabels(reqs, p.metadata.labels) && isMemberOf(set, p),
+      matches: (p) => selects(reqs, p.metadata.labels) && isMemberOf(set, p),
     });
 
     const { current, update, collisionCount } = await getStatefulSetRevisions(this.revisionClient(ns), set, revisions);

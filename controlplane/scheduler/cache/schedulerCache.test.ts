@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeNode, makePod } from '../testing.ts';
 import { Snapshot } from '../framework/snapshot.ts';
+import { RecencyList } from './recencyList.ts';
 import { SchedulerCache } from './schedulerCache.ts';
 
 describe('SchedulerCache', () => {
@@ -137,5 +138,23 @@ describe('SchedulerCache.updateSnapshot (incremental)', () => {
     c.updateNode(makeNode('a', { labels: { x: 'y' } }));
     c.updateSnapshot(snap);
     expect(snap.nodesVersion).toBe(v + 1);
+  });
+});
+
+describe('RecencyList', () => {
+  it('keeps the most recently touched first, and forgets removed values', () => {
+    const l = new RecencyList<string>();
+    for (const v of ['a', 'b', 'c']) l.touch(v);
+    expect([...l.fromNewest()]).toEqual(['c', 'b', 'a']);
+    l.touch('a');
+    l.touch('a');
+    expect([...l.fromNewest()]).toEqual(['a', 'c', 'b']);
+    l.remove('c');
+    l.remove('zzz');
+    expect([...l.fromNewest()]).toEqual(['a', 'b']);
+    l.remove('a');
+    l.touch('d');
+    expect([...l.fromNewest()]).toEqual(['d', 'b']);
+    expect(l.size).toBe(2);
   });
 });

@@ -4,12 +4,14 @@
 // next pods of a burst see the node's resources as taken. When the informer reports the bound
 // pod, the assumed copy is replaced by it; when binding fails, the assumption is forgotten.
 //
-// Every change to a NodeInfo bumps its generation, so updateSnapshot copies only the nodes that
-// changed since the scheduler's snapshot was last brought up to date (cache.go UpdateSnapshot),
-// and rebuilds the node list only when a node was added or removed.
+// Every change to a NodeInfo bumps its generation and moves it to the front of a recency list, so
+// updateSnapshot visits and copies only the nodes that changed since the scheduler's snapshot was
+// last brought up to date (cache.go UpdateSnapshot), and rebuilds the node list only when a node
+// was added or removed.
 import type { Node, Pod } from 'kubernetes-types/core/v1.js';
 import { NodeInfo, podKey } from '../framework/nodeInfo.ts';
 import { Snapshot } from '../framework/snapshot.ts';
+import { RecencyList } from './recencyList.ts';
 
 interface PodState {
   pod: Pod;
@@ -18,6 +20,8 @@ interface PodState {
 
 export class SchedulerCache {
   private readonly nodes = new Map<string, NodeInfo>();
+  /** The same NodeInfos, the most recently changed first. */
+  private readonly recent = new RecencyList<NodeInfo>();
   /** Pods whose node is not (yet) known: they are placed when the node appears. */
   private readonly podsWithoutNode = new Map<string, Pod[]>();
   private readonly podStates = new Map<string, PodState>();
@@ -29,12 +33,14 @@ export class SchedulerCache {
     const existing = this.nodes.get(name);
     if (existing) {
       existing.setNode(node);
+      this.recent.touch(existing);
       return;
     }
     const ni = new NodeInfo(node);
     for (const p of this.podsWithoutNode.get(name) ?? []) ni.addPod(p);
     this.podsWithoutNode.delete(name);
     this.nodes.set(name, ni);
+    this.recent.touch(ni);
     this.nodeSetVersion++;
   }
 
@@ -47,6 +53,7 @@ export class SchedulerCache {
     const ni = this.nodes.get(name);
     if (!ni) return;
     this.nodes.delete(name);
+    this.recent.remove(ni);
     this.nodeSetVersion++;
     // Its pods stay accounted under the name: a node that comes back still has them.
     if (ni.pods.length > 0) this.podsWithoutNode.set(name, [...ni.pods]);
@@ -114,8 +121,8 @@ export class SchedulerCache {
     let affinityListsChanged = false;
     let nodeObjectsChanged = false;
     const fresh: NodeInfo[] = [];
-    for (const ni of this.nodes.values()) {
-      if (ni.generation <= snap.generation) continue;
+    for (const ni of this.recent.fromNewest()) {
+      if (ni.generation <= snap.generation) break;
       if (ni.generation > newest) newest = ni.generation;
       const copy = snap.get(ni.name);
       if (!copy) {
@@ -142,15 +149,19 @@ export class SchedulerCache {
   private place(pod: Pod): void {
     const node = pod.spec?.nodeName ?? '';
     const ni = this.nodes.get(node);
-    if (ni) ni.addPod(pod);
-    else this.podsWithoutNode.set(node, [...(this.podsWithoutNode.get(node) ?? []), pod]);
+    if (ni) {
+      ni.addPod(pod);
+      this.recent.touch(ni);
+    } else this.podsWithoutNode.set(node, [...(this.podsWithoutNode.get(node) ?? []), pod]);
   }
 
   private unplace(pod: Pod): void {
     const node = pod.spec?.nodeName ?? '';
     const ni = this.nodes.get(node);
-    if (ni) ni.removePod(pod);
-    else {
+    // Only a NodeInfo that changed (a newer generation) may move to the front.
+    if (ni) {
+      if (ni.removePod(pod)) this.recent.touch(ni);
+    } else {
       const rest = (this.podsWithoutNode.get(node) ?? []).filter((p) => podKey(p) !== podKey(pod));
       if (rest.length > 0) this.podsWithoutNode.set(node, rest);
       else this.podsWithoutNode.delete(node);

@@ -34,6 +34,7 @@ export class NodeInfo {
   /** Changes with every update of this NodeInfo (nextGeneration). */
   generation = 0;
   private current!: Node;
+  private nodeName = '';
   private alloc!: Resources;
   private podLimit = 0;
 
@@ -46,7 +47,7 @@ export class NodeInfo {
   }
 
   get name(): string {
-    return this.current.metadata?.name ?? '';
+    return this.nodeName;
   }
 
   get labels(): Record<string, string> {
@@ -65,6 +66,7 @@ export class NodeInfo {
   /** A newer version of the Node object; the pods stay. */
   setNode(node: Node): void {
     this.current = node;
+    this.nodeName = node.metadata?.name ?? '';
     this.alloc = resourcesFromList(node.status?.allocatable);
     this.podLimit = parseQuantity(node.status?.allocatable?.['pods']) ?? 0;
     this.generation = nextGeneration();
@@ -102,6 +104,7 @@ export class NodeInfo {
   /** Makes this NodeInfo an independent copy of `other`, keeping its own identity (the snapshot updates its NodeInfos so). */
   copyFrom(other: NodeInfo): void {
     this.current = other.current;
+    this.nodeName = other.nodeName;
     this.alloc = other.alloc;
     this.podLimit = other.podLimit;
     this.pods = [...other.pods];

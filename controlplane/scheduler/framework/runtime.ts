@@ -65,11 +65,19 @@ export class Framework {
     return { status: SUCCESS, nodeNames };
   }
 
+  /** Runs for every node a pod is checked against: a plain loop, no closure per plugin. */
   runFilter(state: CycleState, pod: Pod, node: NodeInfo, skipped: Set<string>): Status {
-    for (const p of this.profile.filter) {
-      if (skipped.has(p.name)) continue;
-      const status = guarded(p.name, () => p.filter(state, pod, node));
-      if (!isSuccess(status)) return status;
+    const plugins = this.profile.filter;
+    for (let i = 0; i < plugins.length; i++) {
+      const p = plugins[i]!;
+      if (skipped.size > 0 && skipped.has(p.name)) continue;
+      let status: Status;
+      try {
+        status = p.filter(state, pod, node);
+      } catch (e) {
+        status = errorStatus(`running ${p.name}: ${(e as Error).message}`);
+      }
+      if (status.code !== 'Success') return withPlugin(status, p.name);
     }
     return SUCCESS;
   }

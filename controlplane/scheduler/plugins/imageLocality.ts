@@ -100,7 +100,8 @@ export const imageLocality = {
 
   score(state: CycleState, pod: Pod, node: NodeInfo): number {
     const st = state.read(imageStateKey);
-    if (!st || st.totalNodes === 0) return 0;
+    // No node reports images (nodes without a kubelet): every node scores 0.
+    if (!st || st.totalNodes === 0 || st.images.size === 0) return 0;
     const onNode = nodeImages(node.node);
     let sum = 0;
     const names = podImages(pod);

@@ -20,31 +20,38 @@ export interface InsufficientResource {
 
 const podRequestKey = new StateKey<Resources>('NodeResourcesFit/preFilter');
 
+const NOTHING_INSUFFICIENT: InsufficientResource[] = [];
+
+function checkResource(out: InsufficientResource[], name: string, want: number, capacity: number, inUse: number): InsufficientResource[] {
+  if (want <= 0 || want <= capacity - inUse) return out;
+  const missing = { resourceName: name, reason: `Insufficient ${name}`, requested: want, used: inUse, capacity, unresolvable: want > capacity };
+  return out === NOTHING_INSUFFICIENT ? [missing] : [...out, missing];
+}
+
 /** Every resource the node lacks for the pod, in upstream's order: pods, cpu, memory, ephemeral-storage, extended. */
 export function fitsRequest(req: Resources, node: NodeInfo): InsufficientResource[] {
-  const out: InsufficientResource[] = [];
+  // Runs for every node and pod: nothing is allocated while the pod fits.
+  let out = NOTHING_INSUFFICIENT;
   const allowedPods = node.allowedPodNumber;
   if (node.pods.length + 1 > allowedPods) {
-    out.push({ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowedPods, unresolvable: false });
+    out = [{ resourceName: 'pods', reason: 'Too many pods', requested: 1, used: node.pods.length, capacity: allowedPods, unresolvable: false }];
   }
   const alloc = node.allocatable;
   const used = node.requested;
-  const check = (name: string, want: number, capacity: number, inUse: number) => {
-    if (want > 0 && want > capacity - inUse) {
-      out.push({ resourceName: name, reason: `Insufficient ${name}`, requested: want, used: inUse, capacity, unresolvable: want > capacity });
-    }
-  };
-  check('cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
-  check('memory', req.memory, alloc.memory, used.memory);
-  check('ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
-  for (const [name, want] of Object.entries(req.scalar)) check(name, want, alloc.scalar[name] ?? 0, used.scalar[name] ?? 0);
+  out = checkResource(out, 'cpu', req.milliCPU, alloc.milliCPU, used.milliCPU);
+  out = checkResource(out, 'memory', req.memory, alloc.memory, used.memory);
+  out = checkResource(out, 'ephemeral-storage', req.ephemeralStorage, alloc.ephemeralStorage, used.ephemeralStorage);
+  for (const name in req.scalar) out = checkResource(out, name, req.scalar[name]!, alloc.scalar[name] ?? 0, used.scalar[name] ?? 0);
   return out;
+}
+
+function leastAllocated(req: number, cap: number): number {
+  return cap === 0 || req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap);
 }
 
 /** least_allocated.go: (capacity - requested) * 100 / capacity, averaged over the weighted resources. */
 export function leastAllocatedScore(requested: { cpu: number; memory: number }, allocatable: { cpu: number; memory: number }): number {
-  const one = (req: number, cap: number) => (cap === 0 || req > cap ? 0 : Math.trunc(((cap - req) * MAX_NODE_SCORE) / cap));
-  return Math.trunc((one(requested.cpu, allocatable.cpu) + one(requested.memory, allocatable.memory)) / 2);
+  return Math.trunc((leastAllocated(requested.cpu, allocatable.cpu) + leastAllocated(requested.memory, allocatable.memory)) / 2);
 }
 
 export const nodeResourcesFit = {
@@ -67,9 +74,7 @@ export const nodeResourcesFit = {
   score(_state: CycleState, pod: Pod, node: NodeInfo): number {
     const podReq = podNonZeroRequests(pod);
     const alloc = node.allocatable;
-    return leastAllocatedScore(
-      { cpu: node.nonZeroRequested.milliCPU + podReq.milliCPU, memory: node.nonZeroRequested.memory + podReq.memory },
-      { cpu: alloc.milliCPU, memory: alloc.memory },
-    );
+    const cpu = leastAllocated(node.nonZeroRequested.milliCPU + podReq.milliCPU, alloc.milliCPU);
+    return Math.trunc((cpu + leastAllocated(node.nonZeroRequested.memory + podReq.memory, alloc.memory)) / 2);
   },
 } satisfies PreFilterPlugin & FilterPlugin & ScorePlugin;
