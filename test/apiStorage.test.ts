@@ -52,7 +52,7 @@ describe('a crash loses no acknowledged write', () => {
       check.close();
       await again.stop();
     }
-  });
+  }, 240_000); // three rounds of start, writes, kill -9 and restart
 });
 
 async function watchLines(cp: ControlPlane, path: string): Promise<any[]> {

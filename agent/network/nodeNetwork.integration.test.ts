@@ -11,6 +11,9 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, loadKubeconfig, type ClosableClient } from '../../controlplane/client/index.ts';
+import { removeBlackholeRoutes } from '../../lab/netns.ts';
+import { sleep, waitFor } from '../../lab/processes.ts';
+import { blackholeUnroutedRanges } from '../../test/support/blackholeRoutes.ts';
 import { startControlPlane, type ControlPlane } from '../../test/support/controlPlane.ts';
 import { startNodeStatus } from '../kubelet/node/nodeStatusManager.ts';
 import { CNI_CONF_FILE, conflistSubnet } from './cniConfig.ts';
@@ -30,20 +33,7 @@ if (skipReason) console.warn(`nodeNetwork.integration.test: skipped: ${skipReaso
 
 const POLL_ATTEMPTS = 200;
 const POLL_MS = 250;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-async function pollUntil<T>(what: string, fn: () => Promise<T | undefined | false> | T | undefined | false): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < POLL_ATTEMPTS; i++) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(POLL_MS);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+const pollUntil = <T>(what: string, fn: () => T | Promise<T>) => waitFor(what, fn, { attempts: POLL_ATTEMPTS, intervalMs: POLL_MS });
 
 // Namespaces carry the test's prefix and PID, so a leftover from a killed run is recognised.
 const PREFIX = 'k8tsnet';
@@ -51,8 +41,6 @@ const NS = { a: `${PREFIX}-${process.pid}-a`, b: `${PREFIX}-${process.pid}-b` };
 const NODE = { a: `${PREFIX}-${process.pid}-a`, b: `${PREFIX}-${process.pid}-b` };
 const IP = { a: '192.168.56.41', b: '192.168.56.42' };
 const CLUSTER_CIDR = '10.244.0.0/16';
-// The lab's ranges, blackholed in the root namespace while the test runs so nothing leaks out.
-const BLACKHOLES = ['10.244.0.0/16', '10.96.0.0/12', '192.168.56.0/24'];
 
 const sh = (...argv: string[]) => execFileSync(argv[0]!, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 const trySh = (...argv: string[]) => {
@@ -89,7 +77,7 @@ describe.skipIf(!!skipReason)('node network: CNI config, masquerade, host-gw rou
   let cp: ControlPlane;
   let client: ClosableClient;
   let dir: string;
-  const addedBlackholes: string[] = [];
+  let addedBlackholes: string[] = [];
   const procs: ChildProcess[] = [];
   const stop = { a: new AbortController(), b: new AbortController() };
   const net: Partial<Record<'a' | 'b', NodeNetworkHandle>> = {};
@@ -97,12 +85,8 @@ describe.skipIf(!!skipReason)('node network: CNI config, masquerade, host-gw rou
   const log = pino({ level: process.env.K8TS_TEST_LOG ?? 'silent' });
 
   beforeAll(async () => {
-    for (const r of BLACKHOLES) {
-      if (!trySh('ip', 'route', 'show', 'exact', r)?.trim()) {
-        sh('ip', 'route', 'replace', 'blackhole', r);
-        addedBlackholes.push(r);
-      }
-    }
+    // The lab's ranges, blackholed in the root namespace while the test runs so nothing leaks out.
+    addedBlackholes = await blackholeUnroutedRanges();
     sweepLeftovers();
     for (const ns of [NS.a, NS.b]) {
       sh('ip', 'netns', 'add', ns);
@@ -159,7 +143,7 @@ describe.skipIf(!!skipReason)('node network: CNI config, masquerade, host-gw rou
     client?.close();
     await cp?.stop();
     for (const ns of [NS.a, NS.b]) trySh('ip', 'netns', 'del', ns);
-    for (const r of addedBlackholes) trySh('ip', 'route', 'del', 'blackhole', r);
+    await removeBlackholeRoutes(addedBlackholes);
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

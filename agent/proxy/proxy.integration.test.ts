@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import pino from 'pino';
+import { waitFor } from '../../lab/processes.ts';
 import { startControlPlane, type ControlPlane } from '../../test/support/controlPlane.ts';
 import { runProxy, cleanupProxyRules } from './proxy.ts';
 import { createTestNetwork, NODE_IP, POD_IPS, BACKEND_PORT, type TestNetwork } from './testNetwork.ts';
@@ -28,21 +29,7 @@ if (skipReason) console.warn(`proxy.integration.test: skipped: ${skipReason}`);
 // Bounded polling: up to this many attempts, POLL_MS apart.
 const POLL_ATTEMPTS = 150;
 const POLL_MS = 200;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function pollUntil<T>(what: string, fn: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  let last: unknown;
-  for (let i = 0; i < POLL_ATTEMPTS; i++) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    await sleep(POLL_MS);
-  }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-}
+const pollUntil = <T>(what: string, fn: () => T | Promise<T>) => waitFor(what, fn, { attempts: POLL_ATTEMPTS, intervalMs: POLL_MS });
 
 /** An endpoint: a pod IP (ready), or one with explicit conditions. */
 type SliceEndpoint = string | { ip: string; ready: boolean; serving?: boolean; terminating?: boolean };

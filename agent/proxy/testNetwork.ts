@@ -4,6 +4,8 @@
 // answers with its own name. Pods sit on hairpin-mode bridge ports, as the CNI bridge plugin
 // makes them. Everything is named with a per-run prefix and removed by destroy().
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { removeBlackholeRoutes } from '../../lab/netns.ts';
+import { blackholeUnroutedRanges } from '../../test/support/blackholeRoutes.ts';
 
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
 const tryIp = (...args: string[]) => {
@@ -13,9 +15,6 @@ const tryIp = (...args: string[]) => {
     return undefined;
   }
 };
-
-// The lab's ranges, blackholed in the root namespace while the test runs so nothing leaks out.
-const BLACKHOLES = ['10.244.0.0/16', '10.96.0.0/12', '192.168.56.0/24'];
 
 export const NODE_IP = '192.168.56.11';
 export const EXTERNAL_IP = '192.168.56.100';
@@ -50,14 +49,8 @@ export async function createTestNetwork(prefix: string): Promise<TestNetwork> {
   const external = `${prefix}-ext`;
   const backends = { b1: `${prefix}-b1`, b2: `${prefix}-b2` };
   const procs: ChildProcess[] = [];
-  const addedRoutes: string[] = [];
-
-  for (const r of BLACKHOLES) {
-    if (!tryIp('route', 'show', 'exact', r)?.trim()) {
-      ip('route', 'replace', 'blackhole', r);
-      addedRoutes.push(r);
-    }
-  }
+  // The lab's ranges, blackholed in the root namespace while the test runs so nothing leaks out.
+  const addedRoutes = await blackholeUnroutedRanges();
   // Leftovers of a killed run first.
   for (const ns of [node, client, external, backends.b1, backends.b2]) tryIp('netns', 'del', ns);
   for (const ns of [node, client, external, backends.b1, backends.b2]) {
@@ -125,7 +118,7 @@ export async function createTestNetwork(prefix: string): Promise<TestNetwork> {
         }
       }
       for (const ns of [node, client, external, backends.b1, backends.b2]) tryIp('netns', 'del', ns);
-      for (const r of addedRoutes) tryIp('route', 'del', 'blackhole', r);
+      await removeBlackholeRoutes(addedRoutes);
     },
   };
 }

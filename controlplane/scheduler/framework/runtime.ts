@@ -99,16 +99,22 @@ export class Framework {
     return SUCCESS;
   }
 
-  /** Weighted sum of normalized scores per node, in the order of `feasible`. */
+  /**
+   * Weighted sum of normalized scores per node, in the order of `feasible`. One NodeScore list is
+   * reused from plugin to plugin: this runs for every feasible node of every pod.
+   */
   runScore(state: CycleState, pod: Pod, feasible: NodeInfo[], skipped: Set<string>): NodeScore[] {
-    const totals: NodeScore[] = feasible.map((n) => ({ name: n.name, score: 0 }));
+    const n = feasible.length;
+    const totals = new Float64Array(n);
+    const scores: NodeScore[] = feasible.map((ni) => ({ name: ni.name, score: 0 }));
     for (const { plugin, weight } of this.profile.score) {
       if (skipped.has(plugin.name)) continue;
-      const scores: NodeScore[] = feasible.map((n) => ({ name: n.name, score: plugin.score(state, pod, n) }));
+      for (let i = 0; i < n; i++) scores[i]!.score = plugin.score(state, pod, feasible[i]!);
       plugin.normalizeScore?.(state, pod, scores);
-      for (let i = 0; i < scores.length; i++) totals[i]!.score += Math.max(0, Math.min(MAX_NODE_SCORE, scores[i]!.score)) * weight;
+      for (let i = 0; i < n; i++) totals[i]! += Math.max(0, Math.min(MAX_NODE_SCORE, scores[i]!.score)) * weight;
     }
-    return totals;
+    for (let i = 0; i < n; i++) scores[i]!.score = totals[i]!;
+    return scores;
   }
 
   /** Reserve in order; on the first failure, unreserve everything (in reverse) and return it. */

@@ -15,7 +15,9 @@ export const taintToleration = {
   name: 'TaintToleration',
 
   filter(_state, pod: Pod, node: NodeInfo): Status {
-    const taint = findUntoleratedTaint(node.node.spec?.taints ?? [], pod.spec?.tolerations ?? [], (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
+    const taints = node.node.spec?.taints;
+    if (!taints || taints.length === 0) return SUCCESS;
+    const taint = findUntoleratedTaint(taints, pod.spec?.tolerations ?? [], (t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute');
     if (!taint) return SUCCESS;
     return unresolvable(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`);
   },
@@ -27,8 +29,10 @@ export const taintToleration = {
   },
 
   score(state: CycleState, pod: Pod, node: NodeInfo): number {
+    const taints = node.node.spec?.taints;
+    if (!taints || taints.length === 0) return 0;
     const tolerations = state.read(preferNoScheduleTolerations) ?? pod.spec?.tolerations ?? [];
-    return (node.node.spec?.taints ?? []).filter((t) => t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, t)).length;
+    return taints.filter((t) => t.effect === 'PreferNoSchedule' && !tolerationsTolerateTaint(tolerations, t)).length;
   },
 
   normalizeScore(_state: CycleState, _pod: Pod, scores: NodeScore[]): void {
