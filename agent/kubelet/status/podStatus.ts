@@ -34,11 +34,16 @@ export function updateReadyConditions(status: PodStatus): PodStatus {
   const out = structuredClone(status);
   const all = out.containerStatuses ?? [];
   const notReady = all.filter((s) => !s.ready).map((s) => s.name);
-  const ready = all.length > 0 && notReady.length === 0;
+  // upstream: a Succeeded pod is not ready, for the reason PodCompleted.
+  const completed = out.phase === 'Succeeded';
+  const ready = !completed && all.length > 0 && notReady.length === 0;
   for (const c of out.conditions ?? []) {
     if (c.type !== 'ContainersReady' && c.type !== 'Ready') continue;
     c.status = ready ? 'True' : 'False';
-    if (ready) {
+    if (completed) {
+      c.reason = 'PodCompleted';
+      delete c.message;
+    } else if (ready) {
       delete c.reason;
       delete c.message;
     } else {

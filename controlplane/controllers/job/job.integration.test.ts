@@ -107,7 +107,7 @@ describe('job controller', () => {
   });
 
   it('a Job past activeDeadlineSeconds fails with DeadlineExceeded and its running pods are deleted', async () => {
-    await jobs().create(job('slow', { activeDeadlineSeconds: 1, parallelism: 2, completions: 4 }));
+    await jobs().create(job('slow', { activeDeadlineSeconds: 8, parallelism: 2, completions: 4 }));
     await until(async () => running(await podsOf('slow')).length === 2, 'two pods');
     const slow = await until(async () => {
       const j = await jobs().get('slow');
