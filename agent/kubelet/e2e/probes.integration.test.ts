@@ -3,26 +3,11 @@
 // startup probe holding `started` back, and httpGet/tcpSocket probes against busybox's httpd.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { BUSYBOX_IMAGE } from '../runtime/testing/criTestNode.ts';
-import { startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
+import { busyboxPod, startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
 
 const isRoot = process.getuid?.() === 0;
 
-function pod(name: string, command: string, probes: string): string {
-  return `
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: ${BUSYBOX_IMAGE}
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", ${JSON.stringify(command)}]
-${probes}`;
-}
+const pod = (name: string, command: string, probes: string) => busyboxPod(name, command, { extra: probes });
 
 const containerStatus = (p: Pod) => p.status?.containerStatuses?.[0];
 const readyCondition = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready')?.status;

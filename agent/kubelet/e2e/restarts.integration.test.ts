@@ -3,27 +3,11 @@
 // Back-off timing is upstream's (10 s doubling to 5 min); here it is only seen as a state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { BUSYBOX_IMAGE } from '../runtime/testing/criTestNode.ts';
-import { startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
+import { busyboxPod, startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
 
 const isRoot = process.getuid?.() === 0;
 
-function pod(name: string, policy: string, command: string, resources = ''): string {
-  return `
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-spec:
-  terminationGracePeriodSeconds: 1
-  restartPolicy: ${policy}
-  containers:
-  - name: main
-    image: ${BUSYBOX_IMAGE}
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", ${JSON.stringify(command)}]
-${resources}`;
-}
+const pod = (name: string, policy: string, command: string, resources = '') => busyboxPod(name, command, { restartPolicy: policy, extra: resources });
 
 const containerStatus = (p: Pod) => p.status?.containerStatuses?.[0];
 

@@ -5,27 +5,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGetIn } from '../../../lab/registry.ts';
-import { BUSYBOX_IMAGE } from '../runtime/testing/criTestNode.ts';
-import { collect, inPty, startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
+import { busyboxPod, collect, inPty, startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
 
 const isRoot = process.getuid?.() === 0;
 const FORWARDED_PORT = 18080;
 
-function pod(name: string, command: string, extra = ''): string {
-  return `
-apiVersion: v1
-kind: Pod
-metadata:
-  name: ${name}
-spec:
-  terminationGracePeriodSeconds: 1
-  containers:
-  - name: main
-    image: ${BUSYBOX_IMAGE}
-    imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", ${JSON.stringify(command)}]
-${extra}`;
-}
+const pod = (name: string, command: string, extra = '') => busyboxPod(name, command, { extra });
 
 function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();

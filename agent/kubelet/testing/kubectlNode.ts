@@ -17,7 +17,7 @@ import { spawnIn, tryExecIn } from '../../../lab/netns.ts';
 import { waitFor } from '../../../lab/processes.ts';
 import { registryPaths, startRegistry, stopRegistry, type RegistryPaths } from '../../../lab/registry.ts';
 import { ensurePackages } from '../../../lab/run.ts';
-import { startCriTestNode, type CriTestNode } from '../runtime/testing/criTestNode.ts';
+import { BUSYBOX_IMAGE, startCriTestNode, type CriTestNode } from '../runtime/testing/criTestNode.ts';
 import { startControlPlaneIn, startKubeletIn, type NamespacedControlPlane, type NodeProcess } from './nodeProcesses.ts';
 
 /** The node's address: an interface inside the namespace (192.168.56.0/24 is blackholed outside). */
@@ -201,4 +201,21 @@ export function collect(child: ChildProcess): () => string {
 /** A pty for `kubectl exec -it`: util-linux `script` runs the command on a fresh terminal. */
 export function inPty(command: string): { cmd: string; args: string[] } {
   return { cmd: 'script', args: ['-qec', command, '/dev/null'] };
+}
+
+/** A one-container busybox Pod manifest running `sh -c command`; `extra` is YAML appended under the container. */
+export function busyboxPod(name: string, command: string, opts: { restartPolicy?: string; extra?: string } = {}): string {
+  return `
+apiVersion: v1
+kind: Pod
+metadata:
+  name: ${name}
+spec:
+  terminationGracePeriodSeconds: 1${opts.restartPolicy ? `\n  restartPolicy: ${opts.restartPolicy}` : ''}
+  containers:
+  - name: main
+    image: ${BUSYBOX_IMAGE}
+    imagePullPolicy: IfNotPresent
+    command: ["sh", "-c", ${JSON.stringify(command)}]
+${opts.extra ?? ''}`;
 }
