@@ -1,6 +1,7 @@
 // Starting and stopping one container (upstream kuberuntime_container.go startContainer and
-// killContainer): image, create, start — each step's failure becomes the reason the container
-// waits — and stop with the pod's grace period.
+// killContainer): image, create, start, postStart hook — each step's failure becomes the reason
+// the container waits — and stop: the preStop hook, then StopContainer with what is left of
+// the pod's grace period.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
@@ -10,7 +11,9 @@ import type { PodSandboxConfig } from '../cri/criTypes.ts';
 import { buildContainerConfig, MountConfigError } from './containerConfig.ts';
 import { EnvConfigError, makeEnvironmentVariables, type EnvContext } from './envVars.ts';
 import { containerFieldPath, type ImagePuller } from './imagePuller.ts';
+import { FAILED_POST_START_HOOK, FAILED_PRE_STOP_HOOK, POST_START_HOOK_ERROR, runLifecycleHandler, type HookRuntime } from './lifecycleHandlers.ts';
 import { findContainerStatus } from './podActions.ts';
+import { readPodStatus } from './runtimeStatus.ts';
 import type { MountedVolume, ObjectLookup, PodEventRecorder, RuntimePodStatus, StartFailure } from './types.ts';
 
 /** Container waiting reasons for create/start failures (upstream kubecontainer errors). */
@@ -81,8 +84,28 @@ export async function startContainer(pod: Pod, container: Container, status: Run
     return { reason: RUN_CONTAINER_ERROR, message };
   }
   event('Normal', 'Started', `Started container ${container.name}`);
-  // Step 4 upstream runs the postStart hook; lifecycle hooks are not implemented yet.
+
+  // Step 4: the postStart hook. The pod's sync waits for it; if it fails the container is
+  // killed (its preStop runs too, as upstream) and the restart policy decides what comes next.
+  const postStart = container.lifecycle?.postStart;
+  if (postStart) {
+    const message = await runLifecycleHandler(hookRuntime(ctx.cri, ctx.envContext.podIPs), pod, container, containerId, postStart);
+    if (message !== undefined) {
+      // Upstream leaves the handler's output out of the event: it may carry secrets.
+      event('Warning', FAILED_POST_START_HOOK, 'PostStartHook failed');
+      await killContainer(ctx.cri, ctx.recorder, pod, { id: containerId, name: container.name, message: FAILED_POST_START_HOOK });
+      return { reason: POST_START_HOOK_ERROR, message };
+    }
+  }
   return undefined;
+}
+
+/** Hooks run through CRI ExecSync; an httpGet hook without a host goes to the pod's IP. */
+function hookRuntime(cri: CriClient, knownPodIPs?: string[]): HookRuntime {
+  return {
+    execSync: (id, cmd, timeout) => cri.execSync(id, cmd, timeout),
+    podIP: async (pod) => knownPodIPs?.[0] ?? (await readPodStatus(cri, pod.metadata?.uid ?? ''))?.ips[0],
+  };
 }
 
 /** An empty file per container instance, bind-mounted at terminationMessagePath (upstream makeMounts). */
@@ -100,15 +123,30 @@ function terminationMessageFile(podContainersDir: string, container: Container):
  * else the deletion's grace period, else the pod's terminationGracePeriodSeconds; at least 2 s.
  */
 export function gracePeriodSeconds(pod: Pod, overrideSeconds?: number): number {
+  return Math.max(requestedGracePeriodSeconds(pod, overrideSeconds), MINIMUM_GRACE_PERIOD_SECONDS);
+}
+
+/** The grace period before the minimum applies: 0 (a forced delete) leaves no time for a preStop hook. */
+function requestedGracePeriodSeconds(pod: Pod, overrideSeconds?: number): number {
   let grace = pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_PERIOD_SECONDS;
   if (pod.metadata?.deletionTimestamp && pod.metadata.deletionGracePeriodSeconds !== undefined) grace = pod.metadata.deletionGracePeriodSeconds;
   if (overrideSeconds !== undefined) grace = overrideSeconds;
-  return Math.max(grace, MINIMUM_GRACE_PERIOD_SECONDS);
+  return grace;
 }
 
 /**
- * Stops a container: its image's stop signal (containerd reads StopSignal), SIGKILL when the grace
- * period ends. The Killing event says why.
+ * What StopContainer gets after a preStop hook ran (upstream killContainer): the grace period
+ * less the whole seconds the hook took, never under the 2 s minimum shutdown window.
+ */
+export function remainingGracePeriodSeconds(graceSeconds: number, hookElapsedMs: number): number {
+  return Math.max(graceSeconds - Math.floor(hookElapsedMs / 1000), MINIMUM_GRACE_PERIOD_SECONDS);
+}
+
+/**
+ * Stops a container: the preStop hook first, bounded by the grace period (upstream
+ * executePreStopHook: a hook still running when it ends is left behind), then its image's stop
+ * signal (containerd reads StopSignal) and SIGKILL when the rest of the grace period ends. The
+ * Killing event says why.
  */
 export async function killContainer(
   cri: CriClient,
@@ -120,5 +158,18 @@ export async function killContainer(
   const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === target.name);
   const fieldPath = spec ? containerFieldPath(pod, spec) : undefined;
   recorder.event(pod, 'Normal', 'Killing', target.message || `Stopping container ${target.name}`, fieldPath);
-  await cri.stopContainer(target.id, gracePeriodSeconds(pod, gracePeriodOverrideSeconds));
+  let grace = requestedGracePeriodSeconds(pod, gracePeriodOverrideSeconds);
+  const preStop = spec?.lifecycle?.preStop;
+  if (spec && preStop && grace > 0) {
+    const started = performance.now();
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), grace * 1000);
+    const hook = runLifecycleHandler(hookRuntime(cri), pod, spec, target.id, preStop, deadline.signal).then((message) => {
+      if (message !== undefined) recorder.event(pod, 'Warning', FAILED_PRE_STOP_HOOK, 'PreStopHook failed', fieldPath);
+    });
+    await Promise.race([hook, new Promise<void>((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }))]);
+    clearTimeout(timer);
+    grace = remainingGracePeriodSeconds(grace, performance.now() - started);
+  }
+  await cri.stopContainer(target.id, Math.max(grace, MINIMUM_GRACE_PERIOD_SECONDS));
 }

@@ -1,0 +1,123 @@
+// Container lifecycle hooks (upstream pkg/kubelet/lifecycle/handlers.go handlerRunner.Run):
+// exec runs the command in the container through CRI ExecSync, httpGet sends one GET from the
+// node, sleep waits. The result is a message for the container's waiting state when the hook
+// failed (the event a user sees says only "PostStartHook failed" / "PreStopHook failed", so
+// that a command's output never leaks secrets into events), or undefined when it succeeded.
+import http from 'node:http';
+import https from 'node:https';
+import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js';
+import { buildHttpProbeRequest } from '../prober/httpProbe.ts';
+import { dialErrorText, joinHostPort } from '../prober/netErrors.ts';
+
+/** Events and waiting reason of a failed hook (upstream pkg/kubelet/events, kuberuntime ErrPostStartHook). */
+export const FAILED_POST_START_HOOK = 'FailedPostStartHook';
+export const FAILED_PRE_STOP_HOOK = 'FailedPreStopHook';
+export const POST_START_HOOK_ERROR = 'PostStartHookError';
+/** The User-Agent of hook requests (upstream NewRequestForHTTPGetAction(..., "lifecycle")). */
+export const LIFECYCLE_USER_AGENT = 'kube-lifecycle/1.32';
+
+/** What a hook needs of the runtime. */
+export interface HookRuntime {
+  execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exit_code: number }>;
+  /** The pod's first IP, for an httpGet hook without a host (upstream reads the pod status). */
+  podIP(pod: Pod): Promise<string | undefined>;
+}
+
+/** Upstream format.Pod: name_namespace(uid). */
+export function formatPod(pod: Pod): string {
+  return `${pod.metadata?.name}_${pod.metadata?.namespace ?? 'default'}(${pod.metadata?.uid ?? ''})`;
+}
+
+/** Which action a handler names; a handler with none is an error, as upstream's Run says. */
+export function handlerKind(handler: LifecycleHandler): 'exec' | 'httpGet' | 'sleep' | undefined {
+  if (handler.exec) return 'exec';
+  if (handler.httpGet) return 'httpGet';
+  if (handler.sleep) return 'sleep';
+  return undefined;
+}
+
+/**
+ * Runs one hook; resolves to the failure message, or undefined on success. `signal` ends a hook
+ * that outlives its time (a preStop past the grace period); an exec cannot be recalled, so its
+ * result is then simply ignored.
+ */
+export async function runLifecycleHandler(
+  rt: HookRuntime,
+  pod: Pod,
+  container: Container,
+  containerId: string,
+  handler: LifecycleHandler,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const kind = handlerKind(handler);
+  if (kind === 'exec') {
+    const cmd = handler.exec?.command ?? [];
+    let output = '';
+    let error: string | undefined;
+    try {
+      // Upstream passes no timeout (0): the hook runs as long as it needs.
+      const res = await rt.execSync(containerId, cmd, 0);
+      output = Buffer.concat([res.stdout ?? Buffer.alloc(0), res.stderr ?? Buffer.alloc(0)]).toString('utf8');
+      if (res.exit_code !== 0) error = `command '${cmd.join(' ')}' exited with ${res.exit_code}: ${(res.stderr ?? Buffer.alloc(0)).toString('utf8')}`;
+    } catch (err) {
+      error = (err as { details?: string }).details ?? (err as Error).message;
+    }
+    if (error === undefined) return undefined;
+    return `Exec lifecycle hook ([${cmd.join(' ')}]) for Container ${JSON.stringify(container.name)} in Pod ${JSON.stringify(formatPod(pod))} failed - error: ${error}, message: ${JSON.stringify(output)}`;
+  }
+  if (kind === 'httpGet') {
+    const action = handler.httpGet!;
+    const error = await runHttpGet(rt, pod, container, action, signal);
+    if (error === undefined) return undefined;
+    return `HTTP lifecycle hook (${action.path ?? ''}) for Container ${JSON.stringify(container.name)} in Pod ${JSON.stringify(formatPod(pod))} failed - error: ${error}`;
+  }
+  if (kind === 'sleep') {
+    const seconds = Number(handler.sleep?.seconds ?? 0);
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, seconds * 1000);
+      signal?.addEventListener('abort', () => {
+        clearTimeout(timer);
+        resolve();
+      }, { once: true });
+    });
+    return undefined;
+  }
+  return `invalid handler: ${JSON.stringify(handler)}`;
+}
+
+/**
+ * One GET (upstream runHTTPHandler): only a transport error fails the hook — any HTTP status,
+ * 500 included, counts as delivered. Redirects are not followed.
+ */
+async function runHttpGet(rt: HookRuntime, pod: Pod, container: Container, action: NonNullable<LifecycleHandler['httpGet']>, signal?: AbortSignal): Promise<string | undefined> {
+  let host = action.host ?? '';
+  if (!host) {
+    const ip = await rt.podIP(pod);
+    if (!ip) return `failed to find networking container: no IP for pod ${formatPod(pod)}`;
+    host = ip;
+  }
+  const built = buildHttpProbeRequest(action, container, host);
+  if ('error' in built) return built.error;
+  const headers = built.headers.map(([n, v]): [string, string] => (n === 'User-Agent' && !(action.httpHeaders ?? []).some((h) => h.name.toLowerCase() === 'user-agent') ? [n, LIFECYCLE_USER_AGENT] : [n, v]));
+  const url = built.url;
+  return new Promise((resolve) => {
+    const mod = url.protocol === 'https:' ? https : http;
+    const addr = joinHostPort(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || (url.protocol === 'https:' ? 443 : 80)));
+    const req = mod.request(url, { method: 'GET', headers: Object.fromEntries(headers), agent: false, rejectUnauthorized: false, signal });
+    const prefix = `Get ${JSON.stringify(url.toString())}`;
+    req.on('error', (err: NodeJS.ErrnoException) => {
+      if (signal?.aborted) return resolve(`${prefix}: context canceled`);
+      if (err.message === 'socket hang up') return resolve(`${prefix}: EOF`);
+      if (err.syscall === 'connect' || err.syscall === 'getaddrinfo') return resolve(`${prefix}: ${dialErrorText(err, addr, false)}`);
+      resolve(`${prefix}: ${err.message}`);
+    });
+    req.on('response', (res) => {
+      // Upstream discards the body: the answer arrived, the hook is delivered.
+      res.resume();
+      res.on('error', () => undefined);
+      resolve(undefined);
+      req.destroy();
+    });
+    req.end();
+  });
+}
