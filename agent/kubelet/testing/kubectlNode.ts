@@ -54,6 +54,10 @@ export interface KubectlNode {
   /** `kubectl delete pod --wait=false` and wait until the API server no longer has it. */
   deletePod(name: string, extra?: string[]): Promise<void>;
   kubeletOutput(): string;
+  /** The kubelet's PID while it runs (for memory figures). */
+  kubeletPid(): number | undefined;
+  /** Ends the kubelet; its pods keep running (stop() copes with it being gone). */
+  stopKubelet(): Promise<void>;
   /** Ends the kubelet (pods keep running) and starts a new one. */
   restartKubelet(): Promise<void>;
   stop(): Promise<void>;
@@ -183,6 +187,8 @@ export async function startKubectlNode(prefix: string, opts: { registry?: boolea
       await waitUntil(`pod ${name} to be gone`, async () => (await kubectl(['get', 'pod', name])).stderr.includes('NotFound'));
     },
     kubeletOutput: () => kubelet?.output() ?? '',
+    kubeletPid: () => (kubelet && kubelet.proc.exitCode === null && kubelet.proc.signalCode === null ? kubelet.proc.pid : undefined),
+    stopKubelet: async () => kubelet?.stop(),
     async restartKubelet() {
       await kubelet?.stop();
       kubelet = startKubelet();
