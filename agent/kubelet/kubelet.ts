@@ -12,6 +12,10 @@
 // every 2 s finds pods the runtime still runs but the API server no longer has (deleted while
 // the kubelet was down, force-deleted) and kills them.
 //
+// A pod seen for the first time is admitted first (admission/): one that cannot run here — its
+// hostPort is taken by another active pod — is rejected: Failed, with the predicate as reason,
+// and its worker only goes through termination.
+//
 // A restarted kubelet adopts its pods: the pod workers start only after the pod informer has
 // synced, and syncPod reads the runtime before acting, so a pod whose containers still run is
 // found running — nothing is created twice.
@@ -19,10 +23,12 @@ import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js';
 import type { Logger } from 'pino';
 import type { Informer, KubeObject } from '../../controlplane/client/index.ts';
 import type { CriClient } from './cri/index.ts';
-import { GenericPleg, type ObjectLookup, type PodLifecycleEvent, type RuntimeManager, type VolumeManager } from './runtime/index.ts';
+import { admitPod, byCreationTime, REJECTED_MESSAGE_PREFIX } from './admission/podAdmission.ts';
+import { GenericPleg, type ObjectLookup, type PodEventRecorder, type PodLifecycleEvent, type RuntimeManager, type VolumeManager } from './runtime/index.ts';
+import { podQOSClass } from './runtime/resources.ts';
 import { realClock, type Clock } from './prober/clock.ts';
 import { podsDifferSemantically } from './podSource.ts';
-import { PodWorkers, WORKER_BACKOFF_MS, type PodSyncer } from './podworkers/podWorkers.ts';
+import { isTerminationRequested, PodWorkers, WORKER_BACKOFF_MS, type PodSyncer } from './podworkers/podWorkers.ts';
 import { StatusManager } from './status/statusManager.ts';
 import { isTerminalPhase, updateReadyConditions } from './status/podStatus.ts';
 import { parseContainerId, type ProbeManager } from './prober/index.ts';
@@ -51,6 +57,8 @@ export interface KubeletOptions {
   prober?: KubeletProber;
   /** Removes the directories (and volumes) of pods no longer known (upstream cleanupOrphanedPodDirs). */
   podDirs?: Pick<PodVolumeDirs, 'cleanupOrphans'>;
+  /** Events about pods the kubelet rejects at admission. */
+  recorder?: PodEventRecorder;
   log: Logger;
   clock?: Clock;
 }
@@ -63,6 +71,8 @@ export class Kubelet implements PodSyncer {
   readonly pleg: GenericPleg;
   private readonly log: Logger;
   private readonly clock: Clock;
+  /** Pods rejected at admission, with the Failed status they keep (upstream rejectPod). */
+  private readonly rejected = new Map<string, PodStatus>();
 
   constructor(private readonly o: KubeletOptions) {
     this.log = o.log;
@@ -93,6 +103,13 @@ export class Kubelet implements PodSyncer {
   async run(signal: AbortSignal): Promise<void> {
     await waitUntil(() => this.o.pods.hasSynced(), signal);
     if (signal.aborted) return;
+    // The pods already bound are admitted oldest first, as upstream HandlePodAdditions orders
+    // them; the informer's replay below then finds each either admitted or rejected.
+    const admitted: KubePod[] = [];
+    for (const pod of [...this.o.pods.lister.list()].sort(byCreationTime)) {
+      if (pod.spec?.nodeName !== this.o.nodeName || isTerminationRequested(pod)) continue;
+      if (this.admit(pod, admitted)) admitted.push(pod);
+    }
     this.o.pods.addEventHandler({
       onAdd: (pod) => this.podChanged(pod),
       onUpdate: (old, pod) => {
@@ -127,8 +144,34 @@ export class Kubelet implements PodSyncer {
       this.podWorkers.update({ uid, pod, kill: true });
       return;
     }
-    this.podWorkers.update({ uid, pod });
+    if (!this.podWorkers.phaseOf(uid) && !this.rejected.has(uid) && !isTerminationRequested(pod)) this.admit(pod);
+    // A rejected pod never runs: its worker only terminates it, so it can be deleted.
+    this.podWorkers.update({ uid, pod, kill: this.rejected.has(uid) || undefined });
     if (pod.metadata.deletionTimestamp) this.statusManager.requestSync(uid);
+  }
+
+  /** Upstream HandlePodAdditions → canAdmitPod → rejectPod. */
+  private admit(pod: KubePod, activePods = this.activePods()): boolean {
+    const uid = pod.metadata.uid ?? '';
+    const verdict = admitPod(pod, activePods);
+    if (verdict.admit) return true;
+    this.log.info({ pod: podRef(pod), reason: verdict.reason, message: verdict.message }, 'pod rejected at admission');
+    this.o.recorder?.event(pod, 'Warning', verdict.reason, verdict.message);
+    const status: PodStatus = { phase: 'Failed', reason: verdict.reason, message: REJECTED_MESSAGE_PREFIX + verdict.message, qosClass: podQOSClass(pod) };
+    this.rejected.set(uid, status);
+    this.statusManager.setPodStatus(pod, status);
+    return false;
+  }
+
+  /**
+   * Upstream filterOutInactivePods over the admitted pods: those whose worker runs or is still
+   * terminating them (a terminating pod keeps its ports until its containers are gone).
+   */
+  private activePods(): KubePod[] {
+    return this.o.pods.lister.list().filter((p) => {
+      const uid = p.metadata.uid ?? '';
+      return this.podWorkers.phaseOf(uid) !== undefined && !this.podWorkers.isReclaimed(uid) && !this.rejected.has(uid);
+    });
   }
 
   /** Gone from the API server (our final delete, a force delete, or unbound): stop what runs. */
@@ -161,6 +204,7 @@ export class Kubelet implements PodSyncer {
   /** Upstream HandlePodCleanups: orphans killed, finished workers of vanished pods forgotten. */
   async housekeeping(): Promise<void> {
     const known = new Set(this.o.pods.lister.list().map((p) => p.metadata.uid ?? ''));
+    for (const uid of this.rejected.keys()) if (!known.has(uid) && !this.podWorkers.phaseOf(uid)) this.rejected.delete(uid);
     for (const uid of this.podWorkers.knownUids()) {
       if (known.has(uid)) continue;
       if (this.podWorkers.isReclaimed(uid)) this.podWorkers.forget(uid);
@@ -206,7 +250,8 @@ export class Kubelet implements PodSyncer {
       return;
     }
     this.o.prober?.stopLivenessAndStartup(pod);
-    const status = await this.generateStatus(pod);
+    // A rejected pod keeps the status it was rejected with.
+    const status = this.rejected.get(uid) ?? (await this.generateStatus(pod));
     const stillWanted = !pod.metadata?.deletionTimestamp && this.podByUid(uid) !== undefined;
     if (isTerminalPhase(status.phase) && stillWanted) {
       // Ran to completion and is still in the API: one more sync stops the sandbox (nothing is

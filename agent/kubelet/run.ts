@@ -178,6 +178,7 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
     statusApi: apiPodStatusApi(client, pods),
     prober,
     podDirs: volumeManager,
+    recorder,
     log: log.child({ component: 'kubelet' }),
   });
   pods.run(o.signal);
