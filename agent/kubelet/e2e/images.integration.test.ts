@@ -2,15 +2,17 @@
 // namespace with the lab's busybox pushed; the node's containerd mirrors docker.io to it, so
 // `busybox:1.35` is pulled through CRI PullImage for real. What the user sees is checked with
 // the real kubectl: events and the STATUS column.
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1.js';
-import { startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
+import { REGISTRY_ADDR, startKubectlNode, type KubectlNode } from '../testing/kubectlNode.ts';
+import { buildVariantImage } from '../testing/variantImage.ts';
 
 const isRoot = process.getuid?.() === 0;
 /** In the registry only, under its docker.io short name. */
 const IMAGE = 'busybox:1.35';
 
-function pod(name: string, image: string, policy: string): string {
+function pod(name: string, image: string, policy: string, command = '["sleep", "3600"]'): string {
   return `
 apiVersion: v1
 kind: Pod
@@ -22,7 +24,7 @@ spec:
   - name: main
     image: ${image}
     imagePullPolicy: ${policy}
-    command: ["sleep", "3600"]
+    command: ${command}
 `;
 }
 
@@ -95,4 +97,43 @@ describe.skipIf(!isRoot)('image pull policies through kubectl', () => {
     expect(status?.reason).toMatch(/^(ErrImagePull|ImagePullBackOff)$/);
     await k.deletePod('missing');
   }, 240_000);
+
+  it('Always re-pulls a moved tag: a new pod runs the image the tag now names; IfNotPresent keeps the one on the node', async () => {
+    const tag = 'moving:v1';
+    const push = async (variant: string) => {
+      const dir = join(k.node.dir, `variant-${variant}`);
+      const digest = await buildVariantImage(dir, `docker.io/library/${tag}`, variant);
+      const res = await k.execIn('skopeo', ['copy', '--quiet', '--insecure-policy', '--dest-tls-verify=false', `oci:${dir}`, `docker://${REGISTRY_ADDR}/library/${tag}`]);
+      if (res.code !== 0) throw new Error(`skopeo copy failed: ${res.stderr}`);
+      return digest;
+    };
+    const showVariant = '["sh", "-c", "cat /variant; exec sleep 3600"]';
+    const runs = async (name: string, policy: string) => {
+      await k.apply(pod(name, tag, policy, showVariant));
+      const p = await k.waitPod(name, running, 'running');
+      await k.waitUntil(`${name}'s log`, async () => (await k.kubectl(['logs', name])).stdout !== '');
+      return { log: (await k.kubectl(['logs', name])).stdout, imageID: p.status!.containerStatuses![0].imageID };
+    };
+
+    const digestA = await push('A');
+    const a = await runs('tag-a', 'Always');
+    expect(a.log).toBe('A\n');
+    expect(a.imageID).toBe(`docker.io/library/moving@${digestA}`);
+
+    // The tag moves to another image in the registry.
+    const digestB = await push('B');
+    expect(digestB).not.toBe(digestA);
+
+    const kept = await runs('tag-kept', 'IfNotPresent');
+    expect(kept.log).toBe('A\n');
+    expect(kept.imageID).toBe(`docker.io/library/moving@${digestA}`);
+    expect((await reasons('tag-kept'))).toContain(`Pulled: Container image "${tag}" already present on machine`);
+
+    const b = await runs('tag-b', 'Always');
+    expect(b.log).toBe('B\n');
+    expect(b.imageID).toBe(`docker.io/library/moving@${digestB}`);
+    // The pod started before keeps running what it started with.
+    expect((await k.getPod('tag-a'))!.status!.containerStatuses![0].imageID).toBe(`docker.io/library/moving@${digestA}`);
+    await Promise.all(['tag-a', 'tag-kept', 'tag-b'].map((n) => k.deletePod(n)));
+  }, 300_000);
 });
