@@ -3,12 +3,13 @@
 // (positional values work too: bench/proxy.ts 1000,5000,10000 iptables)
 //
 // For each size and mode, N Services × 2 endpoints are generated as objects (no API server) and
-// synced the way `k8ts proxy` syncs: the model is rebuilt from the objects (Service and endpoint
-// maps, per-Service fingerprints, the changed set — proxy.ts's sync), then the mode's proxier
+// synced the way `k8ts proxy` syncs: the change trackers apply what changed (on a full sync,
+// refilled from the whole object list first — proxy.ts's sync), then the mode's proxier
 // generates its rules and applies them in one `iptables-restore --noflush` or `nft -f`, inside
 // an empty network namespace the benchmark creates with `ip netns add` and removes afterwards.
 //   full sync     start-up: everything written, into the empty namespace;
-//   partial sync  one Service's endpoint replaced, with the full ruleset in place (repeated);
+//   partial sync  one Service's endpoint replaced (one informer update event), with the full
+//                 ruleset in place (repeated);
 //   tool alone    the same full-sync text replayed into a second empty namespace by the tool
 //                 alone — full sync / tool alone is the proxy's overhead (model, generation,
 //                 bookkeeping commands such as the jump-rule checks and the stale-chain scan).
@@ -20,11 +21,10 @@ import { performance } from 'node:perf_hooks';
 import pino from 'pino';
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
-import { buildEndpointsMap } from '../agent/proxy/endpointsMap.ts';
+import { EndpointsChangeTracker } from '../agent/proxy/endpointsChangeTracker.ts';
 import { IptablesProxier } from '../agent/proxy/iptables/iptablesProxier.ts';
 import { NftablesProxier } from '../agent/proxy/nftables/nftablesProxier.ts';
-import { changedServices, serviceFingerprints } from '../agent/proxy/proxy.ts';
-import { buildServiceMap } from '../agent/proxy/serviceMap.ts';
+import { ServiceChangeTracker } from '../agent/proxy/serviceChangeTracker.ts';
 import type { ProxyBackend } from '../agent/proxy/types.ts';
 import { ensurePackages } from '../lab/run.ts';
 import { removeAllNamespaces, removeLeftoverNamespaces, timedRunner, withNamespace, type TimedRunner } from './support/benchNetns.ts';
@@ -59,7 +59,7 @@ function parseKnobs(argv: string[]): Knobs {
 
 interface SyncFigures {
   totalMs: number;
-  /** Model rebuild: service and endpoint maps, fingerprints, changed set. */
+  /** Model: the change trackers' update (a full sync refills them from every object first). */
   modelMs: number;
   /** Inside the proxier, outside any command: rule generation, rendering, diffing. */
   generateMs: number;
@@ -75,24 +75,26 @@ interface SyncFigures {
   ruleCounts: Record<string, number>;
 }
 
-/** The proxy's last successful sync: what proxy.ts keeps between syncs. */
+/** What proxy.ts keeps between syncs: the change trackers the informer handlers feed. */
 interface SyncState {
-  fingerprints: Map<string, string>;
+  services: ServiceChangeTracker;
+  endpoints: EndpointsChangeTracker;
 }
 
 /** One sync exactly as proxy.ts's sync closure runs it, with the time split into its parts. */
 async function syncOnce(backend: ProxyBackend, runner: TimedRunner, cluster: BenchCluster, state: SyncState, full: boolean): Promise<SyncFigures> {
-  const log = pino({ level: 'warn' });
   runner.reset();
   const t0 = performance.now();
-  const services = buildServiceMap(cluster.services as Service[], log);
-  const endpoints = buildEndpointsMap(cluster.slices as EndpointSlice[], benchConfig.nodeName, log);
-  const fingerprints = serviceFingerprints(services, endpoints);
-  const changed = changedServices(state.fingerprints, fingerprints);
+  if (full) {
+    state.services.replaceAll(cluster.services as Service[]);
+    state.endpoints.replaceAll(cluster.slices as EndpointSlice[]);
+  }
+  const svcUpdate = state.services.update();
+  const epUpdate = state.endpoints.update();
+  const changed = new Set([...svcUpdate.changed, ...epUpdate.changed]);
   const t1 = performance.now();
-  const result = await backend.sync({ services, endpoints, changedServices: changed, full });
+  const result = await backend.sync({ services: svcUpdate.services, endpoints: epUpdate.endpoints, changedServices: changed, full });
   const t2 = performance.now();
-  state.fingerprints = fingerprints;
 
   const apply = runner.records.find((r) => APPLY_TOOLS.includes(r.argv[0]!));
   const commandsMs = runner.records.reduce((s, r) => s + r.ms, 0);
@@ -141,14 +143,16 @@ async function runOne(mode: Mode, size: number): Promise<RunFigures> {
     const log = pino({ level: 'warn' });
     const backend: ProxyBackend = mode === 'iptables' ? new IptablesProxier(benchConfig, runner.run, log) : new NftablesProxier(benchConfig, runner.run, log);
     await backend.setup();
-    const state: SyncState = { fingerprints: new Map() };
+    const state: SyncState = { services: new ServiceChangeTracker(log), endpoints: new EndpointsChangeTracker(benchConfig.nodeName, log) };
 
     const full = await syncOnce(backend, runner, cluster, state, true);
     note(`full sync ${s(full.totalMs)}: model ${s(full.modelMs)}, generate ${s(full.generateMs)}, ${full.applyArgv[0]} ${s(full.toolMs)}, ${full.otherCommands} other commands ${s(full.otherCommandsMs)}${full.otherCommands ? ` (${full.otherCommandsByProgram})` : ''}; ${lines(full.text)} lines; ${JSON.stringify(full.ruleCounts)}`);
 
     const partials: SyncFigures[] = [];
     for (let round = 0; round < PARTIAL_SYNCS; round++) {
+      const before = cluster.slices[0]!;
       replaceOneEndpoint(cluster, round);
+      state.endpoints.onChange(before as EndpointSlice, cluster.slices[0] as EndpointSlice);
       const p = await syncOnce(backend, runner, cluster, state, false);
       partials.push(p);
       note(`partial sync ${round + 1}: ${(p.totalMs).toFixed(0)} ms (model ${p.modelMs.toFixed(0)}, generate ${p.generateMs.toFixed(0)}, ${p.applyArgv[0] ?? 'no tool'} ${p.toolMs.toFixed(0)} ms, ${lines(p.text)} lines)`);

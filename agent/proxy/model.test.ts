@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest';
 import { buildServiceMap } from './serviceMap.ts';
 import { buildEndpointsMap } from './endpointsMap.ts';
 import { categorizeEndpoints } from './categorizeEndpoints.ts';
-import { changedServices, serviceFingerprints } from './proxy.ts';
 import { makeService, makeSlice, testLog, TEST_NODE } from './testFixtures.ts';
 
 describe('buildServiceMap', () => {
@@ -65,18 +64,5 @@ describe('categorizeEndpoints', () => {
     const c = categorizeEndpoints([ep('1.1.1.1', ready, true), ep('1.1.1.2', ready)], local);
     expect(c.localEndpoints.map((e) => e.ip)).toEqual(['1.1.1.1']);
     expect(c.clusterEndpoints).toEqual([]);
-  });
-});
-
-describe('change tracking', () => {
-  it('finds Services whose ports or endpoints changed, and removed ones', () => {
-    const svcs = buildServiceMap([makeService('ns', 'a', { clusterIP: '10.96.0.5', ports: [{ name: 'p', port: 80 }] }), makeService('ns', 'b', { clusterIP: '10.96.0.6', ports: [{ name: 'p', port: 80 }] })], testLog);
-    const eps1 = buildEndpointsMap([makeSlice('ns', 'a', [{ addresses: ['10.0.0.1'] }], [{ name: 'p', port: 80 }])], TEST_NODE, testLog);
-    const eps2 = buildEndpointsMap([makeSlice('ns', 'a', [{ addresses: ['10.0.0.2'] }], [{ name: 'p', port: 80 }])], TEST_NODE, testLog);
-    const before = serviceFingerprints(svcs, eps1);
-    expect(changedServices(before, serviceFingerprints(svcs, eps1))).toEqual(new Set());
-    expect(changedServices(before, serviceFingerprints(svcs, eps2))).toEqual(new Set(['ns/a']));
-    svcs.delete('ns/b:p');
-    expect(changedServices(before, serviceFingerprints(svcs, eps1))).toEqual(new Set(['ns/b']));
   });
 });

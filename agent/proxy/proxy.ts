@@ -1,13 +1,15 @@
-// `k8ts proxy`: the node's Service proxy (upstream cmd/kube-proxy). Informers on Services,
-// EndpointSlices and this Node feed one level-triggered sync: rebuild the model from the caches,
-// find the Services that changed since the last successful sync, and hand both to the backend of
-// the chosen mode. Handlers only ask the bounded-frequency runner for a sync.
+// `k8ts proxy`: the node's Service proxy (upstream cmd/kube-proxy). Informers on Services and
+// EndpointSlices feed the change trackers (upstream serviceChanges / endpointsChanges) and ask
+// the bounded-frequency runner for a sync; a sync applies the recorded changes, learns which
+// Services really changed, and hands the model plus that set to the backend of the chosen mode.
+// A full sync (start-up, after any failure, and once per fullSyncPeriod) first refills the
+// trackers from the informer caches — the level-triggered safety net — and rewrites everything.
 import type { Service, Node } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { findResource } from '../../controlplane/api/resources.ts';
 import { allowManyListeners, connectComponent } from '../../controlplane/client/component.ts';
-import { buildEndpointsMap } from './endpointsMap.ts';
-import { buildServiceMap } from './serviceMap.ts';
+import { EndpointsChangeTracker } from './endpointsChangeTracker.ts';
+import { ServiceChangeTracker } from './serviceChangeTracker.ts';
 import { cleanupModes } from './cleanup.ts';
 import { createCommandRunner, type CommandRunner } from './exec.ts';
 import { ProxyStatus, startHealthServer } from './healthServer.ts';
@@ -16,11 +18,13 @@ import { NftablesProxier } from './nftables/nftablesProxier.ts';
 import { IpvsProxier } from './ipvs/ipvsProxier.ts';
 import { checkIpvsSupport } from './ipvs/ipvsSupport.ts';
 import { BoundedFrequencyRunner } from './syncRunner.ts';
-import type { EndpointsMap, Logger, ProxyBackend, ProxyConfig, ProxyMode, ServicePortMap } from './types.ts';
+import type { Logger, ProxyBackend, ProxyConfig, ProxyMode } from './types.ts';
 
 // upstream defaults: --iptables-min-sync-period 1s, --iptables-sync-period 30s
 export const DEFAULT_MIN_SYNC_PERIOD_MS = 1000;
 export const DEFAULT_SYNC_PERIOD_MS = 30_000;
+// upstream proxyutil.FullSyncPeriod: syncs in between rewrite only what changed.
+export const DEFAULT_FULL_SYNC_PERIOD_MS = 3_600_000;
 export const DEFAULT_HEALTHZ_BIND_ADDRESS = '0.0.0.0:10256';
 export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 
@@ -38,6 +42,8 @@ export interface ProxyOptions {
   serviceCIDR?: string;
   minSyncPeriodMs?: number;
   syncPeriodMs?: number;
+  /** A sync this long after the last full one is full again (default 1 h, as upstream). */
+  fullSyncPeriodMs?: number;
   ipvsScheduler?: string;
   /** Write rules into this network namespace (name under /run/netns, or a path) via nsenter. */
   netns?: string;
@@ -86,26 +92,33 @@ export async function runProxy(o: ProxyOptions): Promise<void> {
 
   const syncPeriod = o.syncPeriodMs ?? DEFAULT_SYNC_PERIOD_MS;
   const status = new ProxyStatus(backend.mode, 2 * syncPeriod);
+  const fullSyncPeriod = o.fullSyncPeriodMs ?? DEFAULT_FULL_SYNC_PERIOD_MS;
+  const serviceChanges = new ServiceChangeTracker(log);
+  const endpointsChanges = new EndpointsChangeTracker(o.nodeName, log);
   let needFullSync = true;
-  let lastFingerprints = new Map<string, string>();
+  let lastFullSync = -Infinity;
 
   const sync = async (): Promise<boolean> => {
     const start = performance.now();
-    const svcMap = buildServiceMap(services.lister.list() as unknown as Service[], log);
-    const epMap = buildEndpointsMap(slices.lister.list() as unknown as EndpointSlice[], o.nodeName, log);
-    const fingerprints = serviceFingerprints(svcMap, epMap);
-    const changed = changedServices(lastFingerprints, fingerprints);
-    const full = needFullSync;
+    const full = needFullSync || Date.now() - lastFullSync >= fullSyncPeriod;
+    if (full) {
+      serviceChanges.replaceAll(services.lister.list() as unknown as Service[]);
+      endpointsChanges.replaceAll(slices.lister.list() as unknown as EndpointSlice[]);
+    }
+    const svcUpdate = serviceChanges.update();
+    const epUpdate = endpointsChanges.update();
+    const changed = new Set([...svcUpdate.changed, ...epUpdate.changed]);
     try {
-      const result = await backend.sync({ services: svcMap, endpoints: epMap, changedServices: changed, full });
+      const result = await backend.sync({ services: svcUpdate.services, endpoints: epUpdate.endpoints, changedServices: changed, full });
       needFullSync = false;
-      lastFingerprints = fingerprints;
+      if (full) lastFullSync = Date.now();
       const seconds = (performance.now() - start) / 1000;
       status.synced(full, seconds, result.ruleCounts);
-      log.debug({ full, changed: changed.size, services: svcMap.size, seconds }, 'synced proxy rules');
+      log.debug({ full, changed: changed.size, services: svcUpdate.services.size, seconds }, 'synced proxy rules');
       return true;
     } catch (e) {
-      // Anything could be half-applied now: the next sync rewrites everything.
+      // The trackers' changes are applied already and the kernel may hold half of them: the
+      // next sync rewrites everything (upstream sets needFullSync on any failure).
       needFullSync = true;
       status.failed();
       log.error({ err: (e as Error).message }, 'sync proxy rules failed');
@@ -118,22 +131,20 @@ export async function runProxy(o: ProxyOptions): Promise<void> {
     maxIntervalMs: syncPeriod,
     retryIntervalMs: o.minSyncPeriodMs ?? DEFAULT_MIN_SYNC_PERIOD_MS,
   });
-  const changedHandler = {
-    onAdd: () => {
-      status.queued();
-      runner.run();
-    },
-    onUpdate: () => {
-      status.queued();
-      runner.run();
-    },
-    onDelete: () => {
-      status.queued();
-      runner.run();
-    },
+  const queue = () => {
+    status.queued();
+    runner.run();
   };
-  services.addEventHandler(changedHandler);
-  slices.addEventHandler(changedHandler);
+  services.addEventHandler({
+    onAdd: (obj) => (serviceChanges.onChange(undefined, obj as unknown as Service), queue()),
+    onUpdate: (prev, cur) => (serviceChanges.onChange(prev as unknown as Service, cur as unknown as Service), queue()),
+    onDelete: (obj) => (serviceChanges.onChange(obj as unknown as Service, undefined), queue()),
+  });
+  slices.addEventHandler({
+    onAdd: (obj) => (endpointsChanges.onChange(undefined, obj as unknown as EndpointSlice), queue()),
+    onUpdate: (prev, cur) => (endpointsChanges.onChange(prev as unknown as EndpointSlice, cur as unknown as EndpointSlice), queue()),
+    onDelete: (obj) => (endpointsChanges.onChange(obj as unknown as EndpointSlice, undefined), queue()),
+  });
 
   const { server, address } = await startHealthServer(o.healthzBindAddress, status);
   o.onListening?.({ address: address.address, port: address.port });
@@ -146,23 +157,4 @@ export async function runProxy(o: ProxyOptions): Promise<void> {
   runner.stop();
   await new Promise<void>((resolve) => server.close(() => resolve()));
   conn.client.close();
-}
-
-/** Per Service ("ns/name"): a string that changes whenever its ports or endpoints change. */
-export function serviceFingerprints(services: ServicePortMap, endpoints: EndpointsMap): Map<string, string> {
-  const parts = new Map<string, string[]>();
-  for (const [name, svc] of services) {
-    const key = `${svc.namespace}/${svc.service}`;
-    const list = parts.get(key) ?? [];
-    list.push(JSON.stringify([name, svc, endpoints.get(name) ?? []]));
-    parts.set(key, list);
-  }
-  return new Map([...parts].map(([k, v]) => [k, v.sort().join('\n')]));
-}
-
-export function changedServices(prev: Map<string, string>, next: Map<string, string>): Set<string> {
-  const out = new Set<string>();
-  for (const [k, v] of next) if (prev.get(k) !== v) out.add(k);
-  for (const k of prev.keys()) if (!next.has(k)) out.add(k);
-  return out;
 }

@@ -18,51 +18,51 @@ export function servicePortName(namespace: string, service: string, portName: st
 
 export function buildServiceMap(services: Service[], log: Logger): ServicePortMap {
   const out: ServicePortMap = new Map();
-  for (const svc of services) {
-    const ns = svc.metadata?.namespace ?? 'default';
-    const name = svc.metadata?.name ?? '';
-    const spec = svc.spec ?? {};
-    const clusterIP = spec.clusterIP ?? '';
-    // Headless and ExternalName Services have no virtual IP to proxy (upstream ShouldSkipService).
-    if (!clusterIP || clusterIP === 'None' || spec.type === 'ExternalName') continue;
-    if (!isIPv4(clusterIP)) {
-      log.warn({ service: `${ns}/${name}`, clusterIP }, 'skipping Service: ClusterIP is not an IPv4 address');
-      continue;
-    }
-    const ports = spec.ports ?? [];
-    const err = checkPorts(ports);
-    if (err) {
-      log.warn({ service: `${ns}/${name}` }, `skipping Service: ${err}`);
-      continue;
-    }
-    const externallyAccessible = (p: { nodePort?: number }) =>
-      (p.nodePort ?? 0) > 0 || (spec.externalIPs ?? []).length > 0 || (svc.status?.loadBalancer?.ingress ?? []).length > 0;
-    for (const p of ports) {
-      const info: ServicePortInfo = {
-        name: servicePortName(ns, name, p.name ?? ''),
-        namespace: ns,
-        service: name,
-        portName: p.name ?? '',
-        protocol: (p.protocol ?? 'TCP') as Protocol,
-        clusterIP,
-        port: p.port,
-        nodePort: p.nodePort ?? 0,
-        externalIPs: (spec.externalIPs ?? []).filter((ip) => validIP(ip, log, `${ns}/${name}`, 'externalIP')),
-        loadBalancerIPs: (svc.status?.loadBalancer?.ingress ?? [])
-          .map((i) => i.ip ?? '')
-          .filter((ip) => ip && validIP(ip, log, `${ns}/${name}`, 'load balancer IP')),
-        // Upstream trims whitespace and ignores unparsable ranges (serviceport.go).
-        loadBalancerSourceRanges: (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter((r) => parseCIDR(r) !== undefined),
-        stickySeconds:
-          spec.sessionAffinity === 'ClientIP' ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_STICKY_SECONDS : 0,
-        externalPolicyLocal: externallyAccessible(p) && spec.externalTrafficPolicy === 'Local',
-        internalPolicyLocal: spec.internalTrafficPolicy === 'Local',
-        healthCheckNodePort: spec.externalTrafficPolicy === 'Local' ? spec.healthCheckNodePort ?? 0 : 0,
-      };
-      out.set(info.name, info);
-    }
-  }
+  for (const svc of services) for (const info of servicePortsOf(svc, log)) out.set(info.name, info);
   return out;
+}
+
+/** The ports of one Service the proxy handles; [] for a Service it skips. */
+export function servicePortsOf(svc: Service, log: Logger): ServicePortInfo[] {
+  const ns = svc.metadata?.namespace ?? 'default';
+  const name = svc.metadata?.name ?? '';
+  const spec = svc.spec ?? {};
+  const clusterIP = spec.clusterIP ?? '';
+  // Headless and ExternalName Services have no virtual IP to proxy (upstream ShouldSkipService).
+  if (!clusterIP || clusterIP === 'None' || spec.type === 'ExternalName') return [];
+  if (!isIPv4(clusterIP)) {
+    log.warn({ service: `${ns}/${name}`, clusterIP }, 'skipping Service: ClusterIP is not an IPv4 address');
+    return [];
+  }
+  const ports = spec.ports ?? [];
+  const err = checkPorts(ports);
+  if (err) {
+    log.warn({ service: `${ns}/${name}` }, `skipping Service: ${err}`);
+    return [];
+  }
+  const externallyAccessible = (p: { nodePort?: number }) =>
+    (p.nodePort ?? 0) > 0 || (spec.externalIPs ?? []).length > 0 || (svc.status?.loadBalancer?.ingress ?? []).length > 0;
+  return ports.map((p): ServicePortInfo => ({
+    name: servicePortName(ns, name, p.name ?? ''),
+    namespace: ns,
+    service: name,
+    portName: p.name ?? '',
+    protocol: (p.protocol ?? 'TCP') as Protocol,
+    clusterIP,
+    port: p.port,
+    nodePort: p.nodePort ?? 0,
+    externalIPs: (spec.externalIPs ?? []).filter((ip) => validIP(ip, log, `${ns}/${name}`, 'externalIP')),
+    loadBalancerIPs: (svc.status?.loadBalancer?.ingress ?? [])
+      .map((i) => i.ip ?? '')
+      .filter((ip) => ip && validIP(ip, log, `${ns}/${name}`, 'load balancer IP')),
+    // Upstream trims whitespace and ignores unparsable ranges (serviceport.go).
+    loadBalancerSourceRanges: (spec.loadBalancerSourceRanges ?? []).map((r) => r.trim()).filter((r) => parseCIDR(r) !== undefined),
+    stickySeconds:
+      spec.sessionAffinity === 'ClientIP' ? spec.sessionAffinityConfig?.clientIP?.timeoutSeconds ?? DEFAULT_STICKY_SECONDS : 0,
+    externalPolicyLocal: externallyAccessible(p) && spec.externalTrafficPolicy === 'Local',
+    internalPolicyLocal: spec.internalTrafficPolicy === 'Local',
+    healthCheckNodePort: spec.externalTrafficPolicy === 'Local' ? spec.healthCheckNodePort ?? 0 : 0,
+  }));
 }
 
 function checkPorts(ports: NonNullable<Service['spec']>['ports'] & object): string | undefined {

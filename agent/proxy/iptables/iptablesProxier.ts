@@ -1,22 +1,61 @@
-// iptables mode: applies what iptablesRules.ts generates (upstream pkg/proxy/iptables/proxier.go).
-// One `iptables-restore --noflush` per sync, so other programs' rules stay and ours change
-// atomically. A full sync (start-up, after any failure) also ensures the jump rules from the
-// built-in chains and finds stale chains with iptables-save; a partial sync rewrites only the
-// chains of Services that changed and deletes the chains the last sync had but this one has not.
+// iptables mode: applies what iptablesRules.ts generates (upstream pkg/proxy/iptables/proxier.go
+// syncProxyRules). One `iptables-restore --noflush` per sync, so other programs' rules stay and
+// ours change atomically.
+//
+// A full sync (start-up, after any failure, and periodically — proxy.ts decides) regenerates
+// every service port, runs one `iptables-save` to find stale chains and missing jumps from the
+// built-in chains (jumpRules.ts), and writes everything. A partial sync (upstream's
+// MinimizeIPTablesRestore) regenerates only the ports of Services the change trackers reported,
+// keeps the other ports' rules from the last sync, and writes only the changed Services' chains
+// and the chains that became stale. The top-level chains (KUBE-SERVICES, KUBE-NODEPORTS, the
+// filter table) are written whenever their content differs from the last successful restore;
+// upstream writes them on every sync, which with iptables-nft costs seconds at 10,000 Services
+// for a KUBE-SERVICES that did not change — an unchanged chain left alone is the same ruleset.
 import { categorizeEndpoints } from '../categorizeEndpoints.ts';
-import { mustRun, type CommandRunner } from '../exec.ts';
+import type { CommandRunner } from '../exec.ts';
+import { mustRun } from '../exec.ts';
 import { IPTABLES_SERVICE_CHAIN } from '../chainNames.ts';
 import type { EndpointsMap, Logger, ProxyBackend, ProxyConfig, ServicePortMap, SyncInput, SyncResult } from '../types.ts';
-import { JUMP_RULES, generateIptablesRules, renderRestoreInput, type JumpRule } from './iptablesRules.ts';
+import {
+  JUMP_RULES,
+  assembleRuleSet,
+  isLargeCluster,
+  renderRestoreInput,
+  servicePortRules,
+  type JumpRule,
+  type ServicePortRules,
+} from './iptablesRules.ts';
+import { jumpInsertLines, missingJumps } from './jumpRules.ts';
 
 // Lines shown either side of the line iptables-restore rejects (upstream ExtractLines uses 3).
 const CONTEXT_LINES = 3;
 
+/** What a sync wrote, for tests and the benchmark. */
+export interface IptablesSyncReport {
+  full: boolean;
+  largeClusterMode: boolean;
+  /** Service ports whose chains were written. */
+  writtenPorts: number;
+  filterWritten: boolean;
+  natTopWritten: boolean;
+  deletedChains: string[];
+  insertedJumps: number;
+  /** The restore input ('' = no iptables-restore was run). */
+  text: string;
+}
+
 export class IptablesProxier implements ProxyBackend {
   readonly mode = 'iptables' as const;
-  private lastActiveChains = new Set<string>();
+  /** Service port name → its rules as last generated. */
+  private readonly ports = new Map<string, ServicePortRules>();
+  private sortedNames: string[] | undefined;
+  private largeClusterMode = false;
+  /** Content of the top-level chains as last restored; undefined = unknown, write them. */
+  private lastFilterRules: string[] | undefined;
+  private lastNatTopRules: string[] | undefined;
   private lastServices: ServicePortMap = new Map();
   private lastEndpoints: EndpointsMap = new Map();
+  lastReport: IptablesSyncReport | undefined;
 
   constructor(
     private readonly cfg: ProxyConfig,
@@ -33,42 +72,112 @@ export class IptablesProxier implements ProxyBackend {
   }
 
   async sync(input: SyncInput): Promise<SyncResult> {
-    if (input.full) await this.ensureJumpRules();
-    const rules = generateIptablesRules(input.services, input.endpoints, this.cfg, { full: input.full, changedServices: input.changedServices });
+    const { services, endpoints } = input;
+    const large = isLargeCluster(services, endpoints);
+    // Comments on endpoint rules come and go with large-cluster mode: every chain is rewritten.
+    const regenerateAll = input.full || large !== this.largeClusterMode;
+    this.largeClusterMode = large;
+    const ro = { largeClusterMode: large };
 
-    const existing = input.full ? await this.existingServiceChains() : this.lastActiveChains;
-    const stale = [...existing].filter((c) => !rules.activeNatChains.has(c)).sort();
-    const text = renderRestoreInput(rules, stale);
-    const r = await this.run(['iptables-restore', '--noflush', '--counters'], { input: text });
-    if (r.code !== 0) {
-      throw new Error(`iptables-restore failed: ${r.stderr.trim()}${failureContext(text, r.stderr)}`);
+    // Drop the cached rules of ports that changed or are gone; their chains may become stale.
+    const replaced: ServicePortRules[] = [];
+    for (const [name, r] of this.ports) {
+      if (regenerateAll || !services.has(name) || input.changedServices.has(r.owner)) {
+        replaced.push(r);
+        this.ports.delete(name);
+        this.sortedNames = undefined;
+      }
     }
-    this.lastActiveChains = rules.activeNatChains;
-    await clearUdpConntrack(this.run, this.log, this.lastServices, this.lastEndpoints, input.services, input.endpoints);
-    this.lastServices = input.services;
-    this.lastEndpoints = input.endpoints;
+    const written = new Set<ServicePortRules>();
+    for (const [name, svc] of services) {
+      if (this.ports.has(name)) continue;
+      const r = servicePortRules(svc, endpoints.get(name) ?? [], this.cfg, ro);
+      this.ports.set(name, r);
+      written.add(r);
+      this.sortedNames = undefined;
+    }
+    this.sortedNames ??= [...this.ports.keys()].sort();
+    const rules = assembleRuleSet(this.sortedNames.map((n) => this.ports.get(n)!), (p) => written.has(p), ro);
+
+    let stale: string[];
+    let jumps = { filter: [] as string[], nat: [] as string[] };
+    if (input.full) {
+      const save = await this.run(['iptables-save']);
+      if (save.code === 0) {
+        stale = chainsInSave(save.stdout, 'nat').filter((c) => IPTABLES_SERVICE_CHAIN.test(c) && !rules.activeNatChains.has(c));
+        jumps = jumpInsertLines(missingJumps(save.stdout, JUMP_RULES.filter((j) => declared(rules, j))));
+      } else {
+        // Without the saved ruleset, every jump is inserted; a later full sync finds the stale chains.
+        this.log.error({ err: save.stderr.trim() }, 'iptables-save failed: stale chains will not be deleted');
+        stale = [];
+        jumps = await this.jumpsByCheck(rules);
+      }
+    } else {
+      const now = new Set<string>();
+      for (const r of written) for (const c of r.chains) now.add(c);
+      stale = [...new Set(replaced.flatMap((r) => r.chains))].filter((c) => !now.has(c)).sort();
+    }
+
+    const filter = input.full || !sameLines(this.lastFilterRules, rules.filterRules);
+    const natTop = input.full || !sameLines(this.lastNatTopRules, rules.natTopRules);
+    const text = renderRestoreInput(rules, { deleteChains: stale, jumps, filter, natTop });
+    // Invalidate first: should the restore fail, the next sync must not trust the cache.
+    this.lastFilterRules = this.lastNatTopRules = undefined;
+    if (text) {
+      const r = await this.run(['iptables-restore', '--noflush', '--counters'], { input: text });
+      if (r.code !== 0) {
+        this.ports.clear();
+        this.sortedNames = undefined;
+        throw new Error(`iptables-restore failed: ${r.stderr.trim()}${failureContext(text, r.stderr)}`);
+      }
+    }
+    this.lastFilterRules = rules.filterRules;
+    this.lastNatTopRules = rules.natTopRules;
+    await clearUdpConntrack(this.run, this.log, this.lastServices, this.lastEndpoints, services, endpoints);
+    this.lastServices = services;
+    this.lastEndpoints = endpoints;
+    this.lastReport = {
+      full: input.full,
+      largeClusterMode: large,
+      writtenPorts: written.size,
+      filterWritten: filter,
+      natTopWritten: natTop,
+      deletedChains: stale,
+      insertedJumps: jumps.filter.length + jumps.nat.length,
+      text,
+    };
+    const natWritten = (natTop ? rules.natRules.length : rules.natServiceRules.length) + stale.length;
     return {
       ruleCounts: {
         iptables_filter: rules.filterRules.length,
         iptables_nat: rules.natRules.length + rules.skippedNatRules,
-        iptables_nat_last_sync: rules.natRules.length,
+        iptables_nat_last_sync: text ? natWritten : 0,
         iptables_deleted_chains: stale.length,
       },
     };
   }
 
-  private async ensureJumpRules(): Promise<void> {
-    await ensureJumpRules(this.run, JUMP_RULES);
-  }
-
-  private async existingServiceChains(): Promise<Set<string>> {
-    const r = await this.run(['iptables-save', '-t', 'nat']);
-    if (r.code !== 0) {
-      this.log.error({ err: r.stderr.trim() }, 'iptables-save failed: stale chains will not be deleted');
-      return new Set();
+  /** Fallback when iptables-save fails: upstream's per-jump `iptables -C`. */
+  private async jumpsByCheck(rules: ReturnType<typeof assembleRuleSet>): Promise<{ filter: string[]; nat: string[] }> {
+    const missing: JumpRule[] = [];
+    for (const j of JUMP_RULES.filter((j) => declared(rules, j))) {
+      const check = await this.run(['iptables', '-w', '-t', j.table, '-C', j.srcChain, ...j.args]);
+      if (check.code !== 0) missing.push(j);
     }
-    return new Set(chainsInSave(r.stdout).filter((c) => IPTABLES_SERVICE_CHAIN.test(c)));
+    return jumpInsertLines(missing);
   }
+}
+
+/** The jump's target chain is declared in this restore (KUBE-FIREWALL only with localhost NodePorts). */
+function declared(rules: ReturnType<typeof assembleRuleSet>, j: JumpRule): boolean {
+  const line = `:${j.args[j.args.length - 1]} - [0:0]`;
+  return (j.table === 'filter' ? rules.filterChains : rules.natChains).includes(line);
+}
+
+function sameLines(a: string[] | undefined, b: string[]): boolean {
+  if (!a || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** upstream EnsureChain + EnsureRule(Prepend) for each jump from a built-in chain. */
@@ -81,9 +190,15 @@ export async function ensureJumpRules(run: CommandRunner, rules: JumpRule[]): Pr
   }
 }
 
-/** Chain names declared in iptables-save output (":NAME POLICY [p:b]"). */
-export function chainsInSave(save: string): string[] {
-  return save.split('\n').filter((l) => l.startsWith(':')).map((l) => l.slice(1).split(' ')[0]!);
+/** Chain names declared in iptables-save output (":NAME POLICY [p:b]"), of one table or all. */
+export function chainsInSave(save: string, table?: string): string[] {
+  const out: string[] = [];
+  let current: string | undefined;
+  for (const l of save.split('\n')) {
+    if (l.startsWith('*')) current = l.slice(1).trim();
+    else if (l.startsWith(':') && (table === undefined || current === table)) out.push(l.slice(1).split(' ')[0]!);
+  }
+  return out;
 }
 
 /** "line N failed" → the lines around N, numbered, so the log shows what iptables rejected. */

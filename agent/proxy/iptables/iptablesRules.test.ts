@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { buildEndpointsMap } from '../endpointsMap.ts';
 import { buildServiceMap } from '../serviceMap.ts';
 import { makeService, makeSlice, overallFixture, testConfig, testLog, TEST_NODE } from '../testFixtures.ts';
-import { generateIptablesRules, renderRestoreInput } from './iptablesRules.ts';
+import { JUMP_RULES, LARGE_CLUSTER_ENDPOINTS_THRESHOLD, generateIptablesRules, renderRestoreInput } from './iptablesRules.ts';
+import { jumpInsertLines, jumpRuleText, missingJumps } from './jumpRules.ts';
 import { chainsInSave, failureContext, staleUdpConntrackCommands } from './iptablesProxier.ts';
 import { iptablesCleanupPlan, splitRuleArgs } from '../cleanup.ts';
 import { OVERALL_IPTABLES } from './overall.golden.ts';
@@ -32,7 +33,7 @@ describe('iptables rule generation', () => {
 
   it('stale chains are declared (flushed) and deleted', () => {
     const { s, e } = model();
-    const text = renderRestoreInput(generateIptablesRules(s, e, testConfig, { full: true, changedServices: new Set() }), ['KUBE-SEP-AAAAAAAAAAAAAAAA']);
+    const text = renderRestoreInput(generateIptablesRules(s, e, testConfig, { full: true, changedServices: new Set() }), { deleteChains: ['KUBE-SEP-AAAAAAAAAAAAAAAA'] });
     expect(text).toMatch(/:KUBE-SEP-AAAAAAAAAAAAAAAA - \[0:0\][\s\S]*-X KUBE-SEP-AAAAAAAAAAAAAAAA\nCOMMIT\n$/);
   });
 
@@ -57,6 +58,62 @@ describe('iptables rule generation', () => {
   });
 });
 
+describe('large-cluster mode (upstream TestSyncProxyRulesLargeClusterMode)', () => {
+  // Services with two endpoints each; just over the threshold of endpoints in total.
+  const cluster = (services: number) => {
+    const svcs = [];
+    const slices = [];
+    for (let i = 0; i < services; i++) {
+      svcs.push(makeService('ns', `s${i}`, { clusterIP: `172.30.${i >> 8}.${i & 255}`, ports: [{ name: 'p80', port: 80 }] }));
+      slices.push(makeSlice('ns', `s${i}`, [{ addresses: [`10.1.${i >> 7}.${(2 * i) & 255}`] }, { addresses: [`10.1.${i >> 7}.${(2 * i + 1) & 255}`] }]));
+    }
+    return model(svcs, slices);
+  };
+
+  it('over the threshold, endpoint rules carry no comments; the top-level and ClusterIP rules keep theirs', () => {
+    const { s, e } = cluster(LARGE_CLUSTER_ENDPOINTS_THRESHOLD / 2 + 1);
+    const rs = generateIptablesRules(s, e, testConfig, { full: true, changedServices: new Set() });
+    const sep = rs.natRules.filter((r) => r.startsWith('-A KUBE-SEP-'));
+    expect(sep.length).toBe(2 * 2 * (LARGE_CLUSTER_ENDPOINTS_THRESHOLD / 2 + 1));
+    expect(sep.filter((r) => r.includes('--comment'))).toEqual([]);
+    expect(rs.natRules.filter((r) => r.includes(' -> '))).toEqual([]);
+    expect(rs.natRules.filter((r) => /^-A KUBE-SVC-\S+ -m statistic --mode random --probability 0\.5000000000 -j KUBE-SEP-\S+$/.test(r)).length).toBe(LARGE_CLUSTER_ENDPOINTS_THRESHOLD / 2 + 1);
+    expect(rs.natRules.find((r) => r.startsWith('-A KUBE-SERVICES -m comment --comment "ns/s0:p80 cluster IP"'))).toBeDefined();
+    expect(rs.natRules.filter((r) => r.startsWith('-A KUBE-SVC-') && r.includes('cluster IP')).length).toBe(LARGE_CLUSTER_ENDPOINTS_THRESHOLD / 2 + 1);
+  });
+
+  it('at the threshold, every rule keeps its comment', () => {
+    const { s, e } = cluster(LARGE_CLUSTER_ENDPOINTS_THRESHOLD / 2);
+    const rs = generateIptablesRules(s, e, testConfig, { full: true, changedServices: new Set() });
+    expect(rs.natRules.filter((r) => r.startsWith('-A KUBE-SEP-') && !r.includes('--comment'))).toEqual([]);
+  });
+});
+
+describe('jump rules from the built-in chains', () => {
+  it('renders them as iptables-save prints them', () => {
+    expect(jumpRuleText(JUMP_RULES[0]!)).toBe('-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES');
+    expect(jumpRuleText(JUMP_RULES.at(-1)!, '-I')).toBe('-I OUTPUT -j KUBE-FIREWALL');
+  });
+
+  it('inserts only the jumps a saved ruleset lacks, per table', () => {
+    const save = [
+      '*filter', ':INPUT ACCEPT [0:0]',
+      '-A INPUT -m conntrack --ctstate NEW -m comment --comment "kubernetes externally-visible service portals" -j KUBE-EXTERNAL-SERVICES',
+      '-A INPUT -j KUBE-FIREWALL', '-A INPUT -j SOMEONE-ELSES', 'COMMIT',
+      '*nat', ':PREROUTING ACCEPT [0:0]',
+      '-A PREROUTING -m comment --comment "kubernetes service portals" -j KUBE-SERVICES', 'COMMIT', '',
+    ].join('\n');
+    const missing = missingJumps(save, JUMP_RULES);
+    expect(missing.length).toBe(JUMP_RULES.length - 3);
+    const lines = jumpInsertLines(missing);
+    expect(lines.nat).toEqual(['-I OUTPUT -m comment --comment "kubernetes service portals" -j KUBE-SERVICES', '-I POSTROUTING -m comment --comment "kubernetes postrouting rules" -j KUBE-POSTROUTING']);
+    expect(lines.filter).not.toContain('-I INPUT -j KUBE-FIREWALL');
+    expect(lines.filter).toContain('-I OUTPUT -j KUBE-FIREWALL');
+    // The same jump in another table does not count.
+    expect(missingJumps(save.replace('*nat', '*mangle'), JUMP_RULES).filter((j) => j.table === 'nat').length).toBe(3);
+  });
+});
+
 describe('iptables helpers', () => {
   it('shows the lines around the one iptables-restore rejected', () => {
     const ctx = failureContext('a\nb\nc\nd\ne\nf\ng\nh', 'iptables-restore: line 5 failed');
@@ -67,6 +124,7 @@ describe('iptables helpers', () => {
 
   it('reads chain names from iptables-save', () => {
     expect(chainsInSave('*nat\n:PREROUTING ACCEPT [0:0]\n:KUBE-SVC-X - [0:0]\n-A X\n')).toEqual(['PREROUTING', 'KUBE-SVC-X']);
+    expect(chainsInSave('*filter\n:KUBE-SERVICES - [0:0]\nCOMMIT\n*nat\n:KUBE-SVC-X - [0:0]\nCOMMIT\n', 'nat')).toEqual(['KUBE-SVC-X']);
   });
 
   it('plans cleanup: delete jumps from built-in chains, then flush and delete our chains', () => {

@@ -52,202 +52,274 @@ export const JUMP_RULES: JumpRule[] = [
   jump('filter', KUBE_FIREWALL, 'OUTPUT', ''),
 ];
 
+// upstream largeClusterEndpointsThreshold: above this many endpoints, the rules of endpoint
+// chains carry no comments (the restore input shrinks by ~40 %).
+export const LARGE_CLUSTER_ENDPOINTS_THRESHOLD = 1000;
+
 export interface IptablesRuleSet {
   filterChains: string[];
+  /** The filter table holds only top-level chains: all of it is written, or none. */
   filterRules: string[];
+  /** Every nat chain line and rule of this sync, top-level chains included (upstream's layout). */
   natChains: string[];
   natRules: string[];
-  /** Every per-service nat chain that should exist after this sync (written now or kept). */
+  /** Only the top-level nat chains' rules (KUBE-SERVICES, KUBE-NODEPORTS, ...), to see whether they changed. */
+  natTopRules: string[];
+  /** Only the per-service part of natChains / natRules. */
+  natServiceChains: string[];
+  natServiceRules: string[];
+  /** Every per-service nat chain that exists after this sync (written now or kept). */
   activeNatChains: Set<string>;
   /** nat rules of Services left out of a partial sync, for the rule-count metric. */
   skippedNatRules: number;
 }
 
-export interface GenerateOptions {
+export interface RuleOptions {
+  /** NodePorts answer on 127.0.0.1 too (needs route_localnet, upstream's default for IPv4). */
+  localhostNodePorts?: boolean;
+  /** No comments on endpoint rules (upstream largeClusterMode). */
+  largeClusterMode?: boolean;
+}
+
+export interface GenerateOptions extends RuleOptions {
   full: boolean;
   /** "ns/name" of Services whose chains are rewritten on a partial sync. */
   changedServices: Set<string>;
-  /** NodePorts answer on 127.0.0.1 too (needs route_localnet, upstream's default for IPv4). */
-  localhostNodePorts?: boolean;
+}
+
+/**
+ * Everything one service port contributes. The lines in the top-level chains are always written;
+ * the per-service chains (KUBE-SVC/SVL/EXT/FW/SEP) only when the Service changed.
+ */
+export interface ServicePortRules {
+  /** "ns/name" of the Service. */
+  owner: string;
+  /** Lines in the filter table's top-level chains (KUBE-SERVICES, KUBE-EXTERNAL-SERVICES, ...). */
+  filterRules: string[];
+  /** Lines in nat KUBE-SERVICES and KUBE-NODEPORTS. */
+  natTopRules: string[];
+  /** Per-service nat chains, in declaration order. */
+  chains: string[];
+  /** Their rules. */
+  chainRules: string[];
 }
 
 /** Quote a comment the way iptables-save prints it: bare when it has no spaces. */
 const comment = (text: string) => ['-m', 'comment', '--comment', /[\s"]/.test(text) ? `"${text}"` : text];
 
-export function generateIptablesRules(services: ServicePortMap, endpoints: EndpointsMap, cfg: ProxyConfig, o: GenerateOptions): IptablesRuleSet {
+/** upstream: endpoint-count check done once per sync, before any rule is written. */
+export function isLargeCluster(services: ServicePortMap, endpoints: EndpointsMap): boolean {
+  let total = 0;
+  for (const name of services.keys()) total += endpoints.get(name)?.length ?? 0;
+  return total > LARGE_CLUSTER_ENDPOINTS_THRESHOLD;
+}
+
+/** The fixed head of the top-level chains and the rules every sync writes (upstream order). */
+function fixedRules(o: RuleOptions) {
   const localhostNodePorts = o.localhostNodePorts ?? true;
   const filterChains = [KUBE_SERVICES, KUBE_EXTERNAL_SERVICES, KUBE_FORWARD, KUBE_NODEPORTS, KUBE_PROXY_FIREWALL].map(chainLine);
-  const filterRules: string[][] = [];
   const natChains = [KUBE_SERVICES, KUBE_NODEPORTS, KUBE_POSTROUTING, KUBE_MARK_MASQ].map(chainLine);
-  const natRules: string[][] = [];
-  const activeNatChains = new Set<string>();
-  let skippedNatRules = 0;
-
+  const filterHead: string[][] = [];
   // Masquerade what was marked, once, and clear the mark so a packet that loops is not
   // masqueraded twice.
-  natRules.push(['-A', KUBE_POSTROUTING, '-m', 'mark', '!', '--mark', `${MASQUERADE_MARK}/${MASQUERADE_MARK}`, '-j', 'RETURN']);
-  natRules.push(['-A', KUBE_POSTROUTING, '-j', 'MARK', '--xor-mark', MASQUERADE_MARK]);
-  natRules.push(['-A', KUBE_POSTROUTING, ...comment('kubernetes service traffic requiring SNAT'), '-j', 'MASQUERADE', '--random-fully']);
-  natRules.push(['-A', KUBE_MARK_MASQ, '-j', 'MARK', '--or-mark', MASQUERADE_MARK]);
-
+  const natHead: string[][] = [
+    ['-A', KUBE_POSTROUTING, '-m', 'mark', '!', '--mark', `${MASQUERADE_MARK}/${MASQUERADE_MARK}`, '-j', 'RETURN'],
+    ['-A', KUBE_POSTROUTING, '-j', 'MARK', '--xor-mark', MASQUERADE_MARK],
+    ['-A', KUBE_POSTROUTING, ...comment('kubernetes service traffic requiring SNAT'), '-j', 'MASQUERADE', '--random-fully'],
+    ['-A', KUBE_MARK_MASQ, '-j', 'MARK', '--or-mark', MASQUERADE_MARK],
+  ];
   if (localhostNodePorts) {
     // route_localnet opens 127.0.0.0/8 to other hosts (CVE-2020-8558); this drops such packets.
     filterChains.push(chainLine(KUBE_FIREWALL));
-    filterRules.push(['-A', KUBE_FIREWALL, ...comment('block incoming localnet connections'), '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']);
+    filterHead.push(['-A', KUBE_FIREWALL, ...comment('block incoming localnet connections'), '-d', '127.0.0.0/8', '!', '-s', '127.0.0.0/8', '-m', 'conntrack', '!', '--ctstate', 'RELATED,ESTABLISHED,DNAT', '-j', 'DROP']);
   }
+  // NodePorts last: the tail of KUBE-SERVICES catches every local destination address,
+  // 127.0.0.1 included unless localhost NodePorts are off.
+  const natTail = [['-A', KUBE_SERVICES, ...comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'), '-m', 'addrtype', '--dst-type', 'LOCAL', ...(localhostNodePorts ? [] : ['!', '-d', '127.0.0.0/8']), '-j', KUBE_NODEPORTS]];
+  const filterTail = [
+    // Drop INVALID packets, which could otherwise reset connections (issue 74839).
+    ['-A', KUBE_FORWARD, '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP'],
+    // Forward what was marked for masquerade even when the FORWARD policy is DROP.
+    ['-A', KUBE_FORWARD, ...comment('kubernetes forwarding rules'), '-m', 'mark', '--mark', `${MASQUERADE_MARK}/${MASQUERADE_MARK}`, '-j', 'ACCEPT'],
+    ['-A', KUBE_FORWARD, ...comment('kubernetes forwarding conntrack rule'), '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT'],
+  ];
+  const j = (rs: string[][]) => rs.map((r) => r.join(' '));
+  return { filterChains, natChains, filterHead: j(filterHead), natHead: j(natHead), natTail: j(natTail), filterTail: j(filterTail) };
+}
 
+/** The rules of one service port (the body of upstream syncProxyRules' per-service loop). */
+export function servicePortRules(svc: ServicePortInfo, eps: EndpointInfo[], cfg: ProxyConfig, o: RuleOptions = {}): ServicePortRules {
+  const name = svc.name;
+  const protocol = svc.protocol.toLowerCase();
+  const { clusterEndpoints, localEndpoints, allReachable, hasAnyEndpoints } = categorizeEndpoints(eps, svc);
+  const filterRules: string[][] = [];
+  const natTopRules: string[][] = [];
+  const chains: string[] = [];
+  const rules: string[][] = [];
+
+  const clusterPolicyChain = iptablesServiceChain('KUBE-SVC-', svc);
+  const localPolicyChain = iptablesServiceChain('KUBE-SVL-', svc);
+  const externalChain = iptablesServiceChain('KUBE-EXT-', svc);
+  const fwChain = iptablesServiceChain('KUBE-FW-', svc);
+  const usesClusterPolicyChain = clusterEndpoints.length > 0 && (!svc.internalPolicyLocal || (externallyAccessible(svc) && !svc.externalPolicyLocal));
+  const usesLocalPolicyChain = localEndpoints.length > 0 && (svc.internalPolicyLocal || svc.externalPolicyLocal);
+
+  const internalChain = svc.internalPolicyLocal ? localPolicyChain : clusterPolicyChain;
+  const hasInternalEndpoints = svc.internalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
+  const externalPolicyChain = svc.externalPolicyLocal ? localPolicyChain : clusterPolicyChain;
+  const hasExternalEndpoints = svc.externalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
+  const usesExternalChain = hasAnyEndpoints && externallyAccessible(svc);
+  const usesFwChain = hasAnyEndpoints && svc.loadBalancerIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
+  const lbChain = usesFwChain ? fwChain : externalChain;
   const ifLocal = ['-s', cfg.clusterCIDR];
   const ifNotLocal = ['!', '-s', cfg.clusterCIDR];
 
-  for (const name of [...services.keys()].sort()) {
-    const svc = services.get(name)!;
-    const protocol = svc.protocol.toLowerCase();
-    const eps = endpoints.get(name) ?? [];
-    const { clusterEndpoints, localEndpoints, allReachable, hasAnyEndpoints } = categorizeEndpoints(eps, svc);
+  // No endpoints at all: REJECT, so clients fail fast instead of timing out. Endpoints only on
+  // other nodes with a Local policy: DROP what was not short-circuited.
+  const filterTarget = hasAnyEndpoints ? 'DROP' : 'REJECT';
+  const filterComment = comment(hasAnyEndpoints ? `${name} has no local endpoints` : `${name} has no endpoints`);
+  const dst = (ip: string) => ['-m', protocol, '-p', protocol, '-d', ip, '--dport', String(svc.port)];
 
-    const clusterPolicyChain = iptablesServiceChain('KUBE-SVC-', svc);
-    const localPolicyChain = iptablesServiceChain('KUBE-SVL-', svc);
-    const externalChain = iptablesServiceChain('KUBE-EXT-', svc);
-    const fwChain = iptablesServiceChain('KUBE-FW-', svc);
-    const usesClusterPolicyChain = clusterEndpoints.length > 0 && (!svc.internalPolicyLocal || (externallyAccessible(svc) && !svc.externalPolicyLocal));
-    const usesLocalPolicyChain = localEndpoints.length > 0 && (svc.internalPolicyLocal || svc.externalPolicyLocal);
+  // Capture the ClusterIP.
+  if (hasInternalEndpoints) natTopRules.push(['-A', KUBE_SERVICES, ...comment(`${name} cluster IP`), ...dst(svc.clusterIP), '-j', internalChain]);
+  else filterRules.push(['-A', KUBE_SERVICES, ...filterComment, ...dst(svc.clusterIP), '-j', filterTarget]);
 
-    const internalChain = svc.internalPolicyLocal ? localPolicyChain : clusterPolicyChain;
-    const hasInternalEndpoints = svc.internalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
-    const externalPolicyChain = svc.externalPolicyLocal ? localPolicyChain : clusterPolicyChain;
-    const hasExternalEndpoints = svc.externalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
-    const usesExternalChain = hasAnyEndpoints && externallyAccessible(svc);
-    const usesFwChain = hasAnyEndpoints && svc.loadBalancerIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0;
-    const lbChain = usesFwChain ? fwChain : externalChain;
-
-    // No endpoints at all: REJECT, so clients fail fast instead of timing out. Endpoints only on
-    // other nodes with a Local policy: DROP what was not short-circuited.
-    const filterTarget = hasAnyEndpoints ? 'DROP' : 'REJECT';
-    const filterComment = comment(hasAnyEndpoints ? `${name} has no local endpoints` : `${name} has no endpoints`);
-    const dst = (ip: string) => ['-m', protocol, '-p', protocol, '-d', ip, '--dport', String(svc.port)];
-
-    // Capture the ClusterIP.
-    if (hasInternalEndpoints) natRules.push(['-A', KUBE_SERVICES, ...comment(`${name} cluster IP`), ...dst(svc.clusterIP), '-j', internalChain]);
-    else filterRules.push(['-A', KUBE_SERVICES, ...filterComment, ...dst(svc.clusterIP), '-j', filterTarget]);
-
-    // Capture external IPs and load balancer IPs.
-    for (const [ips, label, target] of [[svc.externalIPs, 'external IP', externalChain], [svc.loadBalancerIPs, 'loadbalancer IP', lbChain]] as const) {
-      for (const ip of ips) {
-        if (hasAnyEndpoints) natRules.push(['-A', KUBE_SERVICES, ...comment(`${name} ${label}`), ...dst(ip), '-j', target]);
-        if (usesFwChain && label === 'loadbalancer IP') {
-          filterRules.push(['-A', KUBE_PROXY_FIREWALL, ...comment(`${name} traffic not accepted by ${fwChain}`), ...dst(ip), '-j', 'DROP']);
-        }
-        if (!hasExternalEndpoints) filterRules.push(['-A', KUBE_EXTERNAL_SERVICES, ...filterComment, ...dst(ip), '-j', filterTarget]);
+  // Capture external IPs and load balancer IPs.
+  for (const [ips, label, target] of [[svc.externalIPs, 'external IP', externalChain], [svc.loadBalancerIPs, 'loadbalancer IP', lbChain]] as const) {
+    for (const ip of ips) {
+      if (hasAnyEndpoints) natTopRules.push(['-A', KUBE_SERVICES, ...comment(`${name} ${label}`), ...dst(ip), '-j', target]);
+      if (usesFwChain && label === 'loadbalancer IP') {
+        filterRules.push(['-A', KUBE_PROXY_FIREWALL, ...comment(`${name} traffic not accepted by ${fwChain}`), ...dst(ip), '-j', 'DROP']);
       }
-    }
-
-    // Capture NodePorts.
-    if (svc.nodePort > 0) {
-      if (hasAnyEndpoints) {
-        natRules.push(['-A', KUBE_NODEPORTS, ...comment(name), '-m', protocol, '-p', protocol, '--dport', String(svc.nodePort), '-j', externalChain]);
-      }
-      if (!hasExternalEndpoints) {
-        filterRules.push(['-A', KUBE_EXTERNAL_SERVICES, ...filterComment, '-m', 'addrtype', '--dst-type', 'LOCAL', '-m', protocol, '-p', protocol, '--dport', String(svc.nodePort), '-j', filterTarget]);
-      }
-    }
-    if (svc.healthCheckNodePort > 0) {
-      filterRules.push(['-A', KUBE_NODEPORTS, ...comment(`${name} health check node port`), '-m', 'tcp', '-p', 'tcp', '--dport', String(svc.healthCheckNodePort), '-j', 'ACCEPT']);
-    }
-
-    // Per-service chains: written only when the Service changed (or on a full sync), but kept
-    // active either way so they are not deleted as stale.
-    const write = o.full || o.changedServices.has(`${svc.namespace}/${svc.service}`);
-    const chains: string[] = [];
-    const rules: string[][] = [];
-    const addChain = (c: string) => {
-      chains.push(chainLine(c));
-      activeNatChains.add(c);
-    };
-
-    if (hasInternalEndpoints) {
-      // Masquerade traffic to the ClusterIP from outside the pod network (it may leave the node).
-      rules.push(['-A', internalChain, ...comment(`${name} cluster IP`), ...dst(svc.clusterIP), ...ifNotLocal, '-j', KUBE_MARK_MASQ]);
-    }
-    if (usesExternalChain) {
-      addChain(externalChain);
-      if (!svc.externalPolicyLocal) {
-        rules.push(['-A', externalChain, ...comment(`masquerade traffic for ${name} external destinations`), '-j', KUBE_MARK_MASQ]);
-      } else {
-        // Pods and the node itself reach external destinations as if through the load balancer:
-        // not subject to the Local policy.
-        rules.push(['-A', externalChain, ...comment(`pod traffic for ${name} external destinations`), ...ifLocal, '-j', clusterPolicyChain]);
-        rules.push(['-A', externalChain, ...comment(`masquerade LOCAL traffic for ${name} external destinations`), '-m', 'addrtype', '--src-type', 'LOCAL', '-j', KUBE_MARK_MASQ]);
-        rules.push(['-A', externalChain, ...comment(`route LOCAL traffic for ${name} external destinations`), '-m', 'addrtype', '--src-type', 'LOCAL', '-j', clusterPolicyChain]);
-      }
-      if (hasExternalEndpoints) rules.push(['-A', externalChain, '-j', externalPolicyChain]);
-    }
-    if (usesFwChain) {
-      addChain(fwChain);
-      for (const range of svc.loadBalancerSourceRanges) {
-        rules.push(['-A', fwChain, ...comment(`${name} loadbalancer IP`), '-s', range, '-j', externalChain]);
-      }
-      if (svc.loadBalancerSourceRanges.some((r) => cidrContains(r, cfg.nodeIP))) {
-        for (const ip of svc.loadBalancerIPs) rules.push(['-A', fwChain, ...comment(`${name} loadbalancer IP`), '-s', ip, '-j', externalChain]);
-      }
-      rules.push(['-A', fwChain, ...comment(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)]);
-    }
-    if (usesClusterPolicyChain) {
-      addChain(clusterPolicyChain);
-      writeServiceToEndpointRules(rules, svc, clusterPolicyChain, clusterEndpoints);
-    }
-    if (usesLocalPolicyChain) {
-      addChain(localPolicyChain);
-      writeServiceToEndpointRules(rules, svc, localPolicyChain, localEndpoints);
-    }
-    for (const ep of allReachable) {
-      const sep = iptablesEndpointChain(svc, ep);
-      addChain(sep);
-      // Hairpin: a pod reaching itself through its Service must be masqueraded, or it would
-      // answer itself directly and the client would drop the reply.
-      rules.push(['-A', sep, ...comment(name), '-s', ep.ip, '-j', KUBE_MARK_MASQ]);
-      const affinity = svc.stickySeconds > 0 ? ['-m', 'recent', '--name', sep, '--set'] : [];
-      rules.push(['-A', sep, ...comment(name), ...affinity, '-m', protocol, '-p', protocol, '-j', 'DNAT', '--to-destination', endpointString(ep)]);
-    }
-
-    if (write) {
-      natChains.push(...chains);
-      natRules.push(...rules);
-    } else {
-      skippedNatRules += rules.length;
+      if (!hasExternalEndpoints) filterRules.push(['-A', KUBE_EXTERNAL_SERVICES, ...filterComment, ...dst(ip), '-j', filterTarget]);
     }
   }
 
-  // NodePorts last: the tail of KUBE-SERVICES catches every local destination address,
-  // 127.0.0.1 included unless localhost NodePorts are off.
-  natRules.push(['-A', KUBE_SERVICES, ...comment('kubernetes service nodeports; NOTE: this must be the last rule in this chain'), '-m', 'addrtype', '--dst-type', 'LOCAL', ...(localhostNodePorts ? [] : ['!', '-d', '127.0.0.0/8']), '-j', KUBE_NODEPORTS]);
+  // Capture NodePorts.
+  if (svc.nodePort > 0) {
+    if (hasAnyEndpoints) {
+      natTopRules.push(['-A', KUBE_NODEPORTS, ...comment(name), '-m', protocol, '-p', protocol, '--dport', String(svc.nodePort), '-j', externalChain]);
+    }
+    if (!hasExternalEndpoints) {
+      filterRules.push(['-A', KUBE_EXTERNAL_SERVICES, ...filterComment, '-m', 'addrtype', '--dst-type', 'LOCAL', '-m', protocol, '-p', protocol, '--dport', String(svc.nodePort), '-j', filterTarget]);
+    }
+  }
+  if (svc.healthCheckNodePort > 0) {
+    filterRules.push(['-A', KUBE_NODEPORTS, ...comment(`${name} health check node port`), '-m', 'tcp', '-p', 'tcp', '--dport', String(svc.healthCheckNodePort), '-j', 'ACCEPT']);
+  }
 
-  // Drop INVALID packets, which could otherwise reset connections (issue 74839).
-  filterRules.push(['-A', KUBE_FORWARD, '-m', 'conntrack', '--ctstate', 'INVALID', '-j', 'DROP']);
-  // Forward what was marked for masquerade even when the FORWARD policy is DROP.
-  filterRules.push(['-A', KUBE_FORWARD, ...comment('kubernetes forwarding rules'), '-m', 'mark', '--mark', `${MASQUERADE_MARK}/${MASQUERADE_MARK}`, '-j', 'ACCEPT']);
-  filterRules.push(['-A', KUBE_FORWARD, ...comment('kubernetes forwarding conntrack rule'), '-m', 'conntrack', '--ctstate', 'RELATED,ESTABLISHED', '-j', 'ACCEPT']);
+  if (hasInternalEndpoints) {
+    // Masquerade traffic to the ClusterIP from outside the pod network (it may leave the node).
+    rules.push(['-A', internalChain, ...comment(`${name} cluster IP`), ...dst(svc.clusterIP), ...ifNotLocal, '-j', KUBE_MARK_MASQ]);
+  }
+  if (usesExternalChain) {
+    chains.push(externalChain);
+    if (!svc.externalPolicyLocal) {
+      rules.push(['-A', externalChain, ...comment(`masquerade traffic for ${name} external destinations`), '-j', KUBE_MARK_MASQ]);
+    } else {
+      // Pods and the node itself reach external destinations as if through the load balancer:
+      // not subject to the Local policy.
+      rules.push(['-A', externalChain, ...comment(`pod traffic for ${name} external destinations`), ...ifLocal, '-j', clusterPolicyChain]);
+      rules.push(['-A', externalChain, ...comment(`masquerade LOCAL traffic for ${name} external destinations`), '-m', 'addrtype', '--src-type', 'LOCAL', '-j', KUBE_MARK_MASQ]);
+      rules.push(['-A', externalChain, ...comment(`route LOCAL traffic for ${name} external destinations`), '-m', 'addrtype', '--src-type', 'LOCAL', '-j', clusterPolicyChain]);
+    }
+    if (hasExternalEndpoints) rules.push(['-A', externalChain, '-j', externalPolicyChain]);
+  }
+  if (usesFwChain) {
+    chains.push(fwChain);
+    for (const range of svc.loadBalancerSourceRanges) {
+      rules.push(['-A', fwChain, ...comment(`${name} loadbalancer IP`), '-s', range, '-j', externalChain]);
+    }
+    if (svc.loadBalancerSourceRanges.some((r) => cidrContains(r, cfg.nodeIP))) {
+      for (const ip of svc.loadBalancerIPs) rules.push(['-A', fwChain, ...comment(`${name} loadbalancer IP`), '-s', ip, '-j', externalChain]);
+    }
+    rules.push(['-A', fwChain, ...comment(`other traffic to ${name} will be dropped by KUBE-PROXY-FIREWALL`)]);
+  }
+  // Endpoint chain names are computed once per endpoint (upstream caches them in endpointInfo).
+  const sepOf = new Map(allReachable.map((ep) => [ep, iptablesEndpointChain(svc, ep)]));
+  const sep = (ep: EndpointInfo) => sepOf.get(ep) ?? iptablesEndpointChain(svc, ep);
+  const large = o.largeClusterMode ?? false;
+  if (usesClusterPolicyChain) {
+    chains.push(clusterPolicyChain);
+    writeServiceToEndpointRules(rules, svc, clusterPolicyChain, clusterEndpoints, sep, large);
+  }
+  if (usesLocalPolicyChain) {
+    chains.push(localPolicyChain);
+    writeServiceToEndpointRules(rules, svc, localPolicyChain, localEndpoints, sep, large);
+  }
+  const sepComment = large ? [] : comment(name);
+  for (const ep of allReachable) {
+    const chain = sep(ep);
+    chains.push(chain);
+    // Hairpin: a pod reaching itself through its Service must be masqueraded, or it would
+    // answer itself directly and the client would drop the reply.
+    rules.push(['-A', chain, ...sepComment, '-s', ep.ip, '-j', KUBE_MARK_MASQ]);
+    const affinity = svc.stickySeconds > 0 ? ['-m', 'recent', '--name', chain, '--set'] : [];
+    rules.push(['-A', chain, ...sepComment, ...affinity, '-m', protocol, '-p', protocol, '-j', 'DNAT', '--to-destination', endpointString(ep)]);
+  }
+  const j = (rs: string[][]) => rs.map((r) => r.join(' '));
+  return { owner: `${svc.namespace}/${svc.service}`, filterRules: j(filterRules), natTopRules: j(natTopRules), chains, chainRules: j(rules) };
+}
 
-  return {
-    filterChains,
-    filterRules: filterRules.map((r) => r.join(' ')),
-    natChains,
-    natRules: natRules.map((r) => r.join(' ')),
-    activeNatChains,
-    skippedNatRules,
-  };
+/**
+ * The restore input from per-port rules in service-port-name order: top-level chains whole,
+ * per-service chains only where write() says so (upstream's partial sync).
+ */
+export function assembleRuleSet(ports: ServicePortRules[], write: (p: ServicePortRules) => boolean, o: RuleOptions = {}): IptablesRuleSet {
+  const f = fixedRules(o);
+  const filterRules = [...f.filterHead];
+  const natChains = [...f.natChains];
+  const natRules = [...f.natHead];
+  const natTopRules = [...f.natHead];
+  const natServiceChains: string[] = [];
+  const natServiceRules: string[] = [];
+  const activeNatChains = new Set<string>();
+  let skippedNatRules = 0;
+  for (const p of ports) {
+    for (const r of p.filterRules) filterRules.push(r);
+    for (const r of p.natTopRules) {
+      natRules.push(r);
+      natTopRules.push(r);
+    }
+    for (const c of p.chains) activeNatChains.add(c);
+    if (write(p)) {
+      for (const c of p.chains) {
+        const line = chainLine(c);
+        natChains.push(line);
+        natServiceChains.push(line);
+      }
+      for (const r of p.chainRules) {
+        natRules.push(r);
+        natServiceRules.push(r);
+      }
+    } else {
+      skippedNatRules += p.chainRules.length;
+    }
+  }
+  natRules.push(...f.natTail);
+  natTopRules.push(...f.natTail);
+  filterRules.push(...f.filterTail);
+  return { filterChains: f.filterChains, filterRules, natChains, natRules, natTopRules, natServiceChains, natServiceRules, activeNatChains, skippedNatRules };
+}
+
+/** The whole rule set for a model, without a cache (upstream syncProxyRules' generation part). */
+export function generateIptablesRules(services: ServicePortMap, endpoints: EndpointsMap, cfg: ProxyConfig, o: GenerateOptions): IptablesRuleSet {
+  const ro: RuleOptions = { localhostNodePorts: o.localhostNodePorts, largeClusterMode: o.largeClusterMode ?? isLargeCluster(services, endpoints) };
+  const ports = [...services.keys()].sort().map((name) => servicePortRules(services.get(name)!, endpoints.get(name) ?? [], cfg, ro));
+  return assembleRuleSet(ports, (p) => o.full || o.changedServices.has(p.owner), ro);
 }
 
 /** Affinity checks first, then one rule per endpoint with probability 1/(n-i) (upstream writeServiceToEndpointRules). */
-function writeServiceToEndpointRules(rules: string[][], svc: ServicePortInfo, chain: string, eps: EndpointInfo[]): void {
+function writeServiceToEndpointRules(rules: string[][], svc: ServicePortInfo, chain: string, eps: EndpointInfo[], sep: (ep: EndpointInfo) => string, large: boolean): void {
+  const epComment = (ep: EndpointInfo) => (large ? [] : comment(`${svc.name} -> ${endpointString(ep)}`));
   if (svc.stickySeconds > 0) {
     for (const ep of eps) {
-      const sep = iptablesEndpointChain(svc, ep);
-      rules.push(['-A', chain, ...comment(`${svc.name} -> ${endpointString(ep)}`), '-m', 'recent', '--name', sep, '--rcheck', '--seconds', String(svc.stickySeconds), '--reap', '-j', sep]);
+      rules.push(['-A', chain, ...epComment(ep), '-m', 'recent', '--name', sep(ep), '--rcheck', '--seconds', String(svc.stickySeconds), '--reap', '-j', sep(ep)]);
     }
   }
   eps.forEach((ep, i) => {
     const probability = i < eps.length - 1 ? ['-m', 'statistic', '--mode', 'random', '--probability', (1 / (eps.length - i)).toFixed(10)] : [];
-    rules.push(['-A', chain, ...comment(`${svc.name} -> ${endpointString(ep)}`), ...probability, '-j', iptablesEndpointChain(svc, ep)]);
+    rules.push(['-A', chain, ...epComment(ep), ...probability, '-j', sep(ep)]);
   });
 }
 
@@ -255,9 +327,28 @@ export function chainLine(chain: string): string {
   return `:${chain} - [0:0]`;
 }
 
-/** The iptables-restore input; `deleteChains` are flushed (by declaring them) and removed with -X. */
-export function renderRestoreInput(rs: IptablesRuleSet, deleteChains: string[] = []): string {
-  const natChains = [...rs.natChains, ...deleteChains.map(chainLine)];
-  const natRules = [...rs.natRules, ...deleteChains.map((c) => `-X ${c}`)];
-  return ['*filter', ...rs.filterChains, ...rs.filterRules, 'COMMIT', '*nat', ...natChains, ...natRules, 'COMMIT', ''].join('\n');
+export interface RestoreParts {
+  /** Stale per-service chains: flushed (by declaring them) and removed with -X. */
+  deleteChains?: string[];
+  /** Jumps from built-in chains to insert ("-I ..." lines), per table. */
+  jumps?: { filter: string[]; nat: string[] };
+  /** Write the filter table (its chains are all top-level). Default true. */
+  filter?: boolean;
+  /** Write the top-level nat chains; false = only per-service chains. Default true. */
+  natTop?: boolean;
+}
+
+/** The iptables-restore input; '' when there is nothing to write. */
+export function renderRestoreInput(rs: IptablesRuleSet, parts: RestoreParts = {}): string {
+  const del = parts.deleteChains ?? [];
+  const natTop = parts.natTop ?? true;
+  const out: string[] = [];
+  if (parts.filter ?? true) out.push('*filter', ...rs.filterChains, ...(parts.jumps?.filter ?? []), ...rs.filterRules, 'COMMIT');
+  const natChains = natTop ? rs.natChains : rs.natServiceChains;
+  const natRules = natTop ? rs.natRules : rs.natServiceRules;
+  const jumps = parts.jumps?.nat ?? [];
+  if (natChains.length || natRules.length || del.length || jumps.length) {
+    out.push('*nat', ...natChains, ...del.map(chainLine), ...jumps, ...natRules, ...del.map((c) => `-X ${c}`), 'COMMIT');
+  }
+  return out.length ? out.join('\n') + '\n' : '';
 }
