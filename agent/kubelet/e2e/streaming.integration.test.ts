@@ -56,8 +56,7 @@ describe.skipIf(!isRoot)('logs, exec and port-forward through kubectl', () => {
     expect(failed).toMatchObject({ code: 3, stdout: 'out\n' });
     expect(failed.stderr).toContain('err\n');
     expect(await k.kubectl(['exec', 'shell', '--', 'true'])).toMatchObject({ code: 0 });
-    // stdin reaches the command. (A command that reads stdin to its end is not used: the runtime's
-    // v4 exec stream cannot pass on kubectl's "stdin closed", see server/execBridge.ts.)
+    // stdin reaches the command (stdin that ends: stdin.integration.test.ts).
     expect(await k.kubectl(['exec', '-i', 'shell', '--', 'head', '-n', '1'], 'from stdin\n')).toMatchObject({ code: 0, stdout: 'from stdin\n' });
     const missing = await k.kubectl(['exec', 'shell', '--', 'no-such-command']);
     expect(missing.code).not.toBe(0);

@@ -3,21 +3,20 @@
 // kubectl 1.32 speaks the channel protocol v5.channel.k8s.io: binary messages whose first byte is
 // the channel — 0 stdin, 1 stdout, 2 stderr, 3 status (a metav1.Status as JSON), 4 resize
 // ({"Width","Height"}) — plus v5's close message [255, channel] when its stdin ends.
-// containerd 1.6's stream server knows the protocol up to v4.channel.k8s.io, which has the same
-// channels and messages but no close message. So the kubelet accepts the client's WebSocket
-// itself, opens a v4 WebSocket to the runtime, and relays messages both ways unchanged; the
-// status message (exit code included) passes through, so `kubectl exec` exits with the
-// command's code. Upstream does this translation in the API server (StreamTranslatorHandler,
-// to SPDY); here the kubelet does it, next to the runtime.
-//
-// Limit: v4 cannot say "stdin ended". A v5 [255, 0] is therefore dropped and the command's stdin
-// stays open until the command exits or the client disconnects: `kubectl exec -i … < file` into
-// a command that reads stdin to its end waits for the user's Ctrl-C. Interactive use (-it) is
-// unaffected (Ctrl-D travels as a byte through the terminal).
+// containerd 1.6's stream server knows WebSocket only up to v4.channel.k8s.io, which has the same
+// channels but no way to end stdin; its SPDY/3.1 side can (a half-closed stdin stream). So:
+//   v5 clients   the kubelet accepts the WebSocket and opens a SPDY session to the runtime
+//                (spdyExecClient.ts): channel n ↔ the stream of the same type, [255, 0] → FIN
+//                on stdin, the Status passes through, so `kubectl exec` exits with the command's
+//                code and `echo hi | kubectl exec -i POD -- cat` ends. Upstream does the same
+//                translation in the API server (StreamTranslatorHandler, WebSocket v5 → SPDY).
+//   older ones   (v4, base64, channel.k8s.io) are relayed message by message to the runtime's
+//                WebSocket with the same protocol: they cannot end stdin either.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import { asApiError, errors, rejectUpgrade } from './httpReplies.ts';
+import { SPDY_EXEC_PROTOCOL, openSpdyExec, type ExecStreams, type OutputChannel, type SpdyExecSession } from './spdyExecClient.ts';
 
 export const V5_PROTOCOL = 'v5.channel.k8s.io';
 /** What containerd's stream server accepts (its remotecommand websocket.go), best first. */
@@ -28,6 +27,10 @@ export const EXEC_PROTOCOLS = [V5_PROTOCOL, ...RUNTIME_PROTOCOLS];
 /** v5's close message: [255, channel]. */
 const CLOSE_CHANNEL = 255;
 const STDIN_CHANNEL = 0;
+const RESIZE_CHANNEL = 4;
+const OUTPUT_CHANNELS: Record<OutputChannel, number> = { stdout: 1, stderr: 2, error: 3 };
+/** Runtime output queued toward a slow client before reading from the runtime pauses. */
+const MAX_BUFFERED_TOWARD_CLIENT = 1024 * 1024;
 
 /** The client's offered protocols (Sec-WebSocket-Protocol, comma separated). */
 export function offeredProtocols(req: IncomingMessage): string[] {
@@ -43,9 +46,10 @@ export function chooseExecProtocol(offered: string[]): string | undefined {
   return EXEC_PROTOCOLS.find((p) => offered.includes(p));
 }
 
-/** v5 is spoken to the runtime as v4; the older protocols unchanged. */
-export function runtimeProtocolFor(clientProtocol: string): string {
-  return clientProtocol === V5_PROTOCOL ? 'v4.channel.k8s.io' : clientProtocol;
+
+/** How the kubelet speaks to the runtime for a client's protocol: v5 as SPDY (it can end stdin), the rest as is. */
+export function runtimeTransportFor(clientProtocol: string): { transport: 'spdy' | 'websocket'; protocol: string } {
+  return clientProtocol === V5_PROTOCOL ? { transport: 'spdy', protocol: SPDY_EXEC_PROTOCOL } : { transport: 'websocket', protocol: clientProtocol };
 }
 
 /** Opens the runtime side; resolves once it is open, with the messages it sent meanwhile kept. */
@@ -79,14 +83,15 @@ export interface ExecBridgeLog {
 
 /**
  * Completes the client's WebSocket upgrade (`req`, `socket`, `head` from the server's upgrade
- * event) and relays it to the runtime's exec `url`. Answers an HTTP error instead when no
- * protocol fits or the runtime cannot be reached.
+ * event) and relays it to the runtime's exec `url` (whose session has the streams `streams`).
+ * Answers an HTTP error instead when no protocol fits or the runtime cannot be reached.
  */
 export async function bridgeExecWebSocket(
   req: IncomingMessage,
   socket: Duplex,
   head: Buffer,
   url: string,
+  streams: ExecStreams,
   log?: ExecBridgeLog,
 ): Promise<void> {
   const protocol = chooseExecProtocol(offeredProtocols(req));
@@ -94,9 +99,64 @@ export async function bridgeExecWebSocket(
     rejectUpgrade(socket, errors.badRequest(`none of the offered protocols is supported; supported: ${EXEC_PROTOCOLS.join(', ')}`));
     return;
   }
+  const runtime = runtimeTransportFor(protocol);
+  if (runtime.transport === 'spdy') await bridgeToSpdy(req, socket, head, url, streams, log);
+  else await relayWebSocket(req, socket, head, url, runtime.protocol);
+}
+
+/** v5 from the client, SPDY toward the runtime. */
+async function bridgeToSpdy(req: IncomingMessage, socket: Duplex, head: Buffer, url: string, streams: ExecStreams, log?: ExecBridgeLog): Promise<void> {
+  let runtime: SpdyExecSession;
+  try {
+    runtime = await openSpdyExec(url, streams);
+  } catch (err) {
+    rejectUpgrade(socket, asApiError(err));
+    return;
+  }
+  // A client gone before (or after) its upgrade completes takes the runtime session with it.
+  socket.once('close', () => runtime.close());
+  wss.handleUpgrade(req, socket, head, (client) => {
+    runtime.onData((channel, data) => {
+      if (client.readyState !== WebSocket.OPEN) return;
+      client.send(Buffer.concat([Buffer.from([OUTPUT_CHANNELS[channel]]), data]), { binary: true });
+      if (client.bufferedAmount > MAX_BUFFERED_TOWARD_CLIENT) {
+        runtime.pause();
+        const resumeWhenDrained = () => {
+          if (client.readyState !== WebSocket.OPEN) return;
+          if (client.bufferedAmount > MAX_BUFFERED_TOWARD_CLIENT / 2) setTimeout(resumeWhenDrained, 10);
+          else runtime.resume();
+        };
+        setTimeout(resumeWhenDrained, 10);
+      }
+    });
+    // The runtime ends the session after the status: the command is done.
+    runtime.onClose(() => {
+      if (client.readyState === WebSocket.OPEN) client.close(1000);
+    });
+    runtime.onDrain(() => client.resume());
+    client.on('message', (data, binary) => {
+      const msg = data as Buffer;
+      if (!binary || msg.length === 0) return;
+      const channel = msg[0]!;
+      let flowing = true;
+      if (channel === STDIN_CHANNEL) flowing = runtime.send('stdin', msg.subarray(1));
+      else if (channel === RESIZE_CHANNEL) flowing = runtime.send('resize', msg.subarray(1));
+      else if (channel === CLOSE_CHANNEL && msg[1] === STDIN_CHANNEL) {
+        log?.debug({}, 'exec: client closed stdin; half-closing the runtime\'s stdin stream');
+        runtime.endStdin();
+      }
+      if (!flowing) client.pause();
+    });
+    client.on('close', () => runtime.close());
+    client.on('error', () => runtime.close());
+  });
+}
+
+/** Older protocols: the same protocol toward the runtime's WebSocket, messages passed unchanged. */
+async function relayWebSocket(req: IncomingMessage, socket: Duplex, head: Buffer, url: string, protocol: string): Promise<void> {
   let runtime: Awaited<ReturnType<typeof connectRuntime>>;
   try {
-    runtime = await connectRuntime(url, runtimeProtocolFor(protocol));
+    runtime = await connectRuntime(url, protocol);
   } catch (err) {
     rejectUpgrade(socket, asApiError(err));
     return;
@@ -109,15 +169,7 @@ export async function bridgeExecWebSocket(
     };
     for (const m of runtime.early) client.send(m.data, { binary: m.binary });
     toRuntime.on('message', (data, binary) => client.send(data as Buffer, { binary }));
-    client.on('message', (data, binary) => {
-      const msg = data as Buffer;
-      if (protocol === V5_PROTOCOL && binary && msg.length >= 1 && msg[0] === CLOSE_CHANNEL) {
-        // v4 has no way to say it; see the note at the top.
-        log?.debug({ channel: msg[1] ?? STDIN_CHANNEL }, 'exec: client closed a stream; not expressible in v4, kept open');
-        return;
-      }
-      toRuntime.send(msg, { binary });
-    });
+    client.on('message', (data, binary) => toRuntime.send(data as Buffer, { binary }));
     // The runtime closes after the status message: the command is done.
     toRuntime.on('close', () => closeBoth());
     client.on('close', () => closeBoth());

@@ -21,7 +21,7 @@ import { parseResolvConf } from '../runtime/sandboxConfig.ts';
 import { BUSYBOX_IMAGE, startCriTestNode, type CriTestNode } from '../runtime/testing/criTestNode.ts';
 import type { ObjectLookup, RuntimePodStatus } from '../runtime/types.ts';
 import { kubeletServingCertificate } from './servingCertificate.ts';
-import { FLAG_FIN, SpdyFramer, type Frame } from './testing/spdyFrames.ts';
+import { FLAG_FIN, SpdyFramer, type Frame } from './spdyFrames.ts';
 import { openTunnel } from './testing/tunnelClient.ts';
 import type { FixtureConfig, FixtureState } from './testing/serverInNetns.ts';
 
@@ -160,10 +160,10 @@ describe.skipIf(!isRoot)('kubelet server on containerd', () => {
     expect(JSON.parse(list.body)).toMatchObject({ kind: 'PodList', apiVersion: 'v1' });
   });
 
-  it('exec over WebSocket v5: stdout, stdin, and the exit code in the status channel', async () => {
-    const exec = (query: string, send?: (ws: WebSocket) => void) =>
+  it('exec over WebSocket v5: stdout, stdin and its end, resize, and the exit code in the status channel', async () => {
+    const exec = (query: string, send?: (ws: WebSocket) => void, protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io']) =>
       new Promise<{ protocol: string; channels: Record<number, string> }>((resolve, reject) => {
-        const ws = new WebSocket(`wss://kubelet/exec/default/shell/main?${query}`, ['v5.channel.k8s.io', 'v4.channel.k8s.io'], {
+        const ws = new WebSocket(`wss://kubelet/exec/default/shell/main?${query}`, protocols, {
           createConnection: () => connect(),
         });
         const channels: Record<number, string> = {};
@@ -185,13 +185,29 @@ describe.skipIf(!isRoot)('kubelet server on containerd', () => {
       details: { causes: [{ reason: 'ExitCode', message: '3' }] },
     });
 
-    // stdin reaches the command; v5's close message is accepted (and not sent on: see execBridge.ts).
-    const echoed = await exec(`${cmd('head', '-n', '1')}&input=1&output=1&error=1`, (ws) => {
+    // stdin reaches the command, and v5's close message ends it: the kubelet speaks SPDY to the
+    // runtime and half-closes the stdin stream, so `cat` reads end of file and exits.
+    const echoed = await exec(`${cmd('cat')}&input=1&output=1&error=1`, (ws) => {
       ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('ping\n')]));
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('pong\n')]));
       ws.send(Buffer.from([255, 0]));
     });
-    expect(echoed.channels[1]).toBe('ping\n');
+    expect(echoed.channels[1]).toBe('ping\npong\n');
     expect(JSON.parse(echoed.channels[3]!)).toMatchObject({ status: 'Success' });
+
+    // A terminal: the resize message reaches the runtime's resize stream before the command asks.
+    const sized = await exec(`${cmd('sh', '-c', 'read x; stty size')}&input=1&output=1&tty=1`, (ws) => {
+      ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":123,"Height":45}')]));
+      ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('go\r')]));
+    });
+    expect(sized.channels[1]).toContain('45 123');
+    expect(JSON.parse(sized.channels[3]!)).toMatchObject({ status: 'Success' });
+
+    // A v4 client is relayed to the runtime's WebSocket as is.
+    const v4 = await exec(`${cmd('sh', '-c', 'echo old; exit 2')}&output=1&error=1`, undefined, ['v4.channel.k8s.io']);
+    expect(v4.protocol).toBe('v4.channel.k8s.io');
+    expect(v4.channels[1]).toBe('old\n');
+    expect(JSON.parse(v4.channels[3]!)).toMatchObject({ reason: 'NonZeroExitCode', details: { causes: [{ reason: 'ExitCode', message: '2' }] } });
 
     const missing = await get(`/exec/default/shell/nope?${cmd('true')}&output=1`);
     expect(missing.status).toBe(400); // not an upgrade request

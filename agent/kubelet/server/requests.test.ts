@@ -2,7 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Pod } from 'kubernetes-types/core/v1.js';
 import { containerLogTarget, runtimeContainerId } from './containerLogTarget.ts';
-import { chooseExecProtocol, runtimeProtocolFor } from './execBridge.ts';
+import { chooseExecProtocol, runtimeTransportFor } from './execBridge.ts';
+import { dataFrames, execStreamTypes } from './spdyExecClient.ts';
 import { route } from './kubeletServer.ts';
 import { parseLogOptions } from './logOptions.ts';
 import { requestedPorts } from './portForwardTunnel.ts';
@@ -86,14 +87,29 @@ describe('exec and port-forward requests', () => {
   });
 
   it.each([
-    [['v5.channel.k8s.io', 'v4.channel.k8s.io'], 'v5.channel.k8s.io', 'v4.channel.k8s.io'],
-    [['v4.channel.k8s.io'], 'v4.channel.k8s.io', 'v4.channel.k8s.io'],
-    [['base64.channel.k8s.io'], 'base64.channel.k8s.io', 'base64.channel.k8s.io'],
-    [[], '', ''],
-  ])('offered %j: answers %s, speaks %s to the runtime', (offered, answer, runtime) => {
+    [['v5.channel.k8s.io', 'v4.channel.k8s.io'], 'v5.channel.k8s.io', { transport: 'spdy', protocol: 'v4.channel.k8s.io' }],
+    [['v4.channel.k8s.io'], 'v4.channel.k8s.io', { transport: 'websocket', protocol: 'v4.channel.k8s.io' }],
+    [['base64.channel.k8s.io'], 'base64.channel.k8s.io', { transport: 'websocket', protocol: 'base64.channel.k8s.io' }],
+    [[], '', { transport: 'websocket', protocol: '' }],
+  ])('offered %j: answers %s, speaks %j to the runtime', (offered, answer, runtime) => {
     const chosen = chooseExecProtocol(offered);
     expect(chosen).toBe(answer);
-    expect(runtimeProtocolFor(chosen!)).toBe(runtime);
+    expect(runtimeTransportFor(chosen!)).toEqual(runtime);
+  });
+
+  it.each([
+    [{ stdin: true, stdout: true, stderr: true, tty: false }, ['error', 'stdin', 'stdout', 'stderr']],
+    [{ stdin: true, stdout: true, stderr: false, tty: true }, ['error', 'stdin', 'stdout', 'resize']],
+    [{ stdin: false, stdout: true, stderr: true, tty: true }, ['error', 'stdout', 'resize']],
+    [{ stdin: false, stdout: false, stderr: true, tty: false }, ['error', 'stderr']],
+  ])('SPDY exec streams for %j: %j (the set the runtime waits for)', (streams, types) => {
+    expect(execStreamTypes(streams)).toEqual(types);
+  });
+
+  it('SPDY stdin is cut into DATA frames of at most 64 KiB on one stream', () => {
+    const frames = dataFrames(3, Buffer.alloc(150 * 1024, 7));
+    expect(frames.map((f) => f.readUInt32BE(4) & 0xffffff)).toEqual([65536, 65536, 22528]);
+    expect(frames.every((f) => f.readUInt32BE(0) === 3 && f[4] === 0)).toBe(true);
   });
 
   it('refuses protocols it does not know', () => {

@@ -1,5 +1,7 @@
-// A minimal SPDY/3.1 framer for tests: what kubectl's port-forward client sends inside the
-// WebSocket tunnel (SYN_STREAM with zlib-compressed headers, DATA), and what it reads back.
+// A minimal SPDY/3.1 framer: SYN_STREAM / SYN_REPLY with zlib-compressed headers, DATA, PING,
+// RST_STREAM, GOAWAY. The exec bridge speaks it toward the runtime's stream server (spdyExecClient.ts);
+// tests speak it as kubectl does. No flow control: the Kubernetes SPDY peers (moby/spdystream)
+// neither send nor honour WINDOW_UPDATE.
 // https://www.chromium.org/spdy/spdy-protocol/spdy-protocol-draft3-1/ (sections 2.2, 2.6, 2.6.10)
 import zlib from 'node:zlib';
 
@@ -104,7 +106,7 @@ export function dataFrame(streamId: number, data: Buffer, flags = 0): Buffer {
 /** Encodes and decodes the frames of one connection (the header codec is per connection). */
 export class SpdyFramer {
   private readonly codec = new HeaderCodec();
-  private pending = Buffer.alloc(0);
+  private pending: Buffer = Buffer.alloc(0);
 
   async synStream(streamId: number, headers: Record<string, string>, flags = 0): Promise<Buffer> {
     const block = await this.codec.compress(headers);
@@ -124,9 +126,19 @@ export class SpdyFramer {
     return controlFrame(ControlType.Ping, 0, u32(id));
   }
 
+  /** RST_STREAM with a status code (1 PROTOCOL_ERROR, 5 CANCEL, …; section 2.6.3). */
+  rstStream(streamId: number, status: number): Buffer {
+    return controlFrame(ControlType.RstStream, 0, Buffer.concat([u32(streamId & 0x7fffffff), u32(status)]));
+  }
+
+  /** GOAWAY naming the last stream the sender accepted; status 0 = OK (section 2.6.6). */
+  goAway(lastGoodStreamId: number, status = 0): Buffer {
+    return controlFrame(ControlType.GoAway, 0, Buffer.concat([u32(lastGoodStreamId & 0x7fffffff), u32(status)]));
+  }
+
   /** Feeds bytes from the connection; returns the complete frames, header blocks decompressed in order. */
   async push(bytes: Buffer): Promise<Frame[]> {
-    this.pending = Buffer.concat([this.pending, bytes]);
+    this.pending = this.pending.length === 0 ? bytes : Buffer.concat([this.pending, bytes]);
     const frames: Frame[] = [];
     while (this.pending.length >= 8) {
       const length = this.pending.readUInt32BE(4) & 0xffffff;

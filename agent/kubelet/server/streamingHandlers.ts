@@ -1,6 +1,7 @@
 // /exec/{namespace}/{pod}/{container} and /portForward/{namespace}/{pod}: find what to stream
 // to, ask the runtime for a stream URL (CRI Exec / PortForward), then hand the client's
-// upgraded connection to it — bridged for WebSocket clients, spliced as is for SPDY clients
+// upgraded connection to it — bridged for WebSocket clients (to SPDY for v5, see execBridge.ts),
+// spliced as is for SPDY clients
 // (upstream pkg/kubelet/server/server.go getExec, getPortForward, proxyStream).
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -42,8 +43,9 @@ export async function serveExec(
   query: URLSearchParams,
 ): Promise<void> {
   let url: string;
+  let opts: ExecOptions;
   try {
-    const opts = parseExecOptions(query);
+    opts = parseExecOptions(query);
     const pod = ctx.lookupPod(params.namespace, params.pod);
     if (!pod) throw errors.notFound('pod does not exist');
     // The running instance, from the runtime (upstream findContainer over the runtime's pods).
@@ -56,7 +58,7 @@ export async function serveExec(
     rejectUpgrade(socket, asApiError(err));
     return;
   }
-  if (isWebSocket(req)) await bridgeExecWebSocket(req, socket, head, url, ctx.log);
+  if (isWebSocket(req)) await bridgeExecWebSocket(req, socket, head, url, opts, ctx.log);
   else await spliceUpgrade(url, req, socket, head);
 }
 
