@@ -14,6 +14,7 @@ import type {
   ContainerFilter,
   ContainerStatus,
   ExecSyncResult,
+  FilesystemUsage,
   Image,
   ImageSpec,
   PodSandbox,
@@ -150,6 +151,12 @@ export class CriClient {
     return res.status?.conditions ?? [];
   }
 
+  /** Status with the runtime's verbose info (containerd: its CRI config as JSON under "config"). */
+  async verboseStatus(): Promise<Record<string, string>> {
+    const res = await this.call<{ info: Record<string, string> }>(this.runtime, 'Status', { verbose: true });
+    return res.info ?? {};
+  }
+
   async runPodSandbox(config: PodSandboxConfig, runtimeHandler = ''): Promise<string> {
     const res = await this.call<{ pod_sandbox_id: string }>(this.runtime, 'RunPodSandbox', {
       config,
@@ -221,6 +228,11 @@ export class CriClient {
     return res?.status;
   }
 
+  /** Asks the runtime to reopen the container's log file (after the kubelet renamed it for rotation). */
+  async reopenContainerLog(id: string): Promise<void> {
+    await this.call(this.runtime, 'ReopenContainerLog', { container_id: id });
+  }
+
   async execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<ExecSyncResult> {
     return this.call(this.runtime, 'ExecSync', { container_id: id, cmd, timeout: timeoutSeconds }, this.timeoutMs + timeoutSeconds * 1000);
   }
@@ -251,6 +263,12 @@ export class CriClient {
 
   async removeImage(image: ImageSpec): Promise<void> {
     await this.ignoreNotFound(this.call(this.image, 'RemoveImage', { image }));
+  }
+
+  /** Usage of the filesystem(s) holding images. */
+  async imageFsInfo(): Promise<FilesystemUsage[]> {
+    const res = await this.call<{ image_filesystems: FilesystemUsage[] }>(this.image, 'ImageFsInfo', {});
+    return res.image_filesystems ?? [];
   }
 
   private async ignoreNotFound<T>(p: Promise<T>): Promise<T | undefined> {

@@ -222,6 +222,16 @@ export interface Image {
   repo_tags: string[];
   repo_digests: string[];
   size: string;
+  /** The runtime keeps it whatever happens (the sandbox image); containerd 1.7+ sets it. */
+  pinned?: boolean;
+}
+
+/** One image filesystem as ImageFsInfo reports it (byte and inode counts are uint64 strings). */
+export interface FilesystemUsage {
+  timestamp: string;
+  fs_id: { mountpoint: string } | null;
+  used_bytes: { value: string } | null;
+  inodes_used: { value: string } | null;
 }
 
 export interface RuntimeCondition {

@@ -43,6 +43,8 @@ export interface RuntimeManagerOptions {
   memoryCapacity: number;
   probes?: ProbeResults;
   clock?: Clock;
+  /** Rotated log files of a container go when the container is removed (logs/ContainerLogManager). */
+  containerLogs?: { clean(containerId: string): Promise<void> };
 }
 
 export class KubeRuntimeManager implements RuntimeManager {
@@ -275,6 +277,7 @@ export class KubeRuntimeManager implements RuntimeManager {
         kept.set(c.name, n + 1);
         continue;
       }
+      await this.opts.containerLogs?.clean(c.id).catch(() => undefined);
       await this.cri.removeContainer(c.id);
     }
   }

@@ -66,7 +66,7 @@ export interface KubectlNode {
 const POLL_MS = 500;
 const DEFAULT_ATTEMPTS = 240;
 
-export async function startKubectlNode(prefix: string, opts: { registry?: boolean } = {}): Promise<KubectlNode> {
+export async function startKubectlNode(prefix: string, opts: { registry?: boolean; kubeletFlags?: Record<string, string> } = {}): Promise<KubectlNode> {
   const nodeName = `${prefix}-node`;
   const node = await startCriTestNode(prefix);
   let cp: NamespacedControlPlane | undefined;
@@ -91,6 +91,7 @@ export async function startKubectlNode(prefix: string, opts: { registry?: boolea
       'resolv-conf': resolvConf,
       port: '10250',
       'log-level': 'debug',
+      ...opts.kubeletFlags,
     });
 
   const stop = async () => {
