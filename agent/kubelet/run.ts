@@ -19,7 +19,11 @@ import { allowManyListeners } from '../../controlplane/client/component.ts';
 import { startNodeNetwork } from '../network/index.ts';
 import { CriClient } from './cri/index.ts';
 import type { RuntimeCondition } from './cri/criTypes.ts';
+import { ImageGCManager } from './images/imageGCManager.ts';
+import { DEFAULT_IMAGE_GC_HIGH_THRESHOLD, DEFAULT_IMAGE_GC_LOW_THRESHOLD, DEFAULT_MINIMUM_IMAGE_GC_AGE, imageGCPolicy } from './images/imageGC.ts';
 import { Kubelet } from './kubelet.ts';
+import { ContainerLogManager } from './logs/containerLogManager.ts';
+import { DEFAULT_CONTAINER_LOG_MAX_FILES, DEFAULT_CONTAINER_LOG_MAX_SIZE, logRotationPolicy } from './logs/logRotation.ts';
 import { startNodeStatus, type RuntimeHealth } from './node/index.ts';
 import { apiObjectLookup, apiPodStatusApi, nodePodsInformer } from './podSource.ts';
 import { criExecSync, ProbeManager } from './prober/index.ts';
@@ -77,6 +81,15 @@ export interface RunKubeletOptions {
    * the API server's kubelet client certificate).
    */
   tls?: KubeletTls;
+  /** --container-log-max-size (a quantity, default 10Mi) and --container-log-max-files (default 5). */
+  containerLogMaxSize?: string;
+  containerLogMaxFiles?: number;
+  /** How often log sizes are checked (upstream containerLogMonitorInterval, 10 s). */
+  containerLogMonitorIntervalMs?: number;
+  /** --image-gc-high-threshold (85), --image-gc-low-threshold (80), --minimum-image-gc-age (2m0s). */
+  imageGCHighThresholdPercent?: number;
+  imageGCLowThresholdPercent?: number;
+  minimumImageGCAge?: string;
   signal: AbortSignal;
   log: Logger;
 }
@@ -104,6 +117,13 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
   const rootDir = o.rootDir ?? DEFAULT_ROOT_DIR;
   const port = o.port ?? DEFAULT_KUBELET_PORT;
   const podLogsDir = o.podLogsDir ?? DEFAULT_POD_LOGS_DIR;
+  // Bad flags stop the kubelet before it does anything.
+  const logPolicy = logRotationPolicy(o.containerLogMaxSize ?? DEFAULT_CONTAINER_LOG_MAX_SIZE, o.containerLogMaxFiles ?? DEFAULT_CONTAINER_LOG_MAX_FILES);
+  const gcPolicy = imageGCPolicy(
+    o.imageGCHighThresholdPercent ?? DEFAULT_IMAGE_GC_HIGH_THRESHOLD,
+    o.imageGCLowThresholdPercent ?? DEFAULT_IMAGE_GC_LOW_THRESHOLD,
+    o.minimumImageGCAge ?? DEFAULT_MINIMUM_IMAGE_GC_AGE,
+  );
   allowManyListeners(o.signal);
   // Step 0: the kubelet's directories (upstream setupDataDirs).
   for (const dir of [rootDir, join(rootDir, 'pods'), podLogsDir]) mkdirSync(dir, { recursive: true, mode: 0o750 });
@@ -150,6 +170,7 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
     pvc: (ns, name) => getOrUndefined(() => client.resource<PersistentVolumeClaim & KubeObject>(findResource('', 'v1', 'persistentvolumeclaims')!, ns).get(name)),
     pv: (name) => getOrUndefined(() => client.resource<PersistentVolume & KubeObject>(findResource('', 'v1', 'persistentvolumes')!).get(name)),
   });
+  const containerLogs = new ContainerLogManager({ cri, policy: logPolicy, log: log.child({ part: 'containerLogManager' }), monitorIntervalMs: o.containerLogMonitorIntervalMs });
   let kubelet: Kubelet | undefined;
   const prober = new ProbeManager({ execSync: criExecSync(cri), recorder, getPodStatus: (uid) => kubelet?.statusManager.getPodStatus(uid) });
   const runtime = new KubeRuntimeManager({
@@ -166,6 +187,7 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
     nodeAllocatable: { cpu: cpus().length, memory },
     memoryCapacity: memory,
     probes: prober.probeResults(),
+    containerLogs,
   });
   const pods = nodePodsInformer(client, o.nodeName, log);
   kubelet = new Kubelet({
@@ -190,6 +212,14 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
     throw err;
   }
   const podLoop = kubelet.run(o.signal);
+  const logRotation = containerLogs.run(o.signal);
+  const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: o.nodeName, uid: o.nodeName } } as KubeObject;
+  const imageGC = new ImageGCManager({
+    cri,
+    policy: gcPolicy,
+    recorder: { nodeEvent: (type, reason, message) => events.event(nodeRef, type, reason, message) },
+    log: log.child({ part: 'imageGCManager' }),
+  }).run(o.signal);
 
   // Step 4: the kubelet server. Pods carry the status the kubelet last computed (container ids
   // for logs and exec), which may be newer than the API server's copy.
@@ -212,7 +242,7 @@ export async function runKubelet(o: RunKubeletOptions): Promise<void> {
   log.info({ node: o.nodeName, nodeIP: o.nodeIP, containerd: o.containerdEndpoint, rootDir }, 'kubelet started');
 
   try {
-    await Promise.all([podLoop, node.done, network.done]);
+    await Promise.all([podLoop, node.done, network.done, logRotation, imageGC]);
   } finally {
     await server.close().catch(() => undefined);
     await events.flush().catch(() => undefined);
