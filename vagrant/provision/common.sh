@@ -67,33 +67,45 @@ EOF
 install_if_changed /tmp/k8ts-sysctl.conf /etc/sysctl.d/90-k8ts.conf 0644 || true
 sysctl -q -p /etc/sysctl.d/90-k8ts.conf
 
-# --- 5. The repository and its dependencies ------------------------------------------------------
+# --- 5. The repository, its dependencies, the compiled JavaScript ------------------------------
 # A copy, not the synced folder itself: node_modules is built for this VM (better-sqlite3 is a
-# native module) and must not land in the host's folder.
+# native module) and must not land in the host's folder. The offline box (vagrant/box/) comes
+# with /opt/k8ts already filled: then only what changed on the host is copied.
 [ -f "$REPO_SRC/package.json" ] || die "$REPO_SRC has no package.json: is the project folder synced?"
 mkdir -p "$K8TS_HOME"
-copied=$(rsync -a --delete --itemize-changes --exclude /.git --exclude /.vagrant --exclude node_modules "$REPO_SRC/" "$K8TS_HOME/")
-[ -z "$copied" ] || { log "repository updated in $K8TS_HOME"; restart_needed; }
-# As test/run-all.sh: npm ci when node_modules is missing or older than the lockfile.
-if [ ! -f "$K8TS_HOME/node_modules/.package-lock.json" ] || [ "$K8TS_HOME/package-lock.json" -nt "$K8TS_HOME/node_modules/.package-lock.json" ]; then
+copied=$(rsync -a --delete --itemize-changes --exclude /.git --exclude /.vagrant --exclude /tmp \
+  --exclude /dist.building --exclude node_modules "$REPO_SRC/" "$K8TS_HOME/")
+[ -z "$copied" ] || { log "repository updated in $K8TS_HOME ($(printf '%s\n' "$copied" | wc -l) changes)"; restart_needed; }
+# npm ci only when node_modules was installed from another lockfile (the box records the hash of
+# the one it was made with). All dependencies, dev ones too: typescript compiles dist/ below.
+lock_hash=$(sha256sum "$K8TS_HOME/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$K8TS_HOME/node_modules/.k8ts-lock.sha256" 2>/dev/null)" != "$lock_hash" ]; then
   log "npm ci in $K8TS_HOME"
   command -v npm >/dev/null || die "npm is missing (it comes with Node.js 20)"
   # Native modules fall back to a compiler when no prebuilt binary can be downloaded.
-  (cd "$K8TS_HOME" && npm ci --no-audit --no-fund --omit=dev) || {
+  (cd "$K8TS_HOME" && npm ci --no-audit --no-fund) || {
     apt_install make g++ python3
-    (cd "$K8TS_HOME" && npm ci --no-audit --no-fund --omit=dev)
+    (cd "$K8TS_HOME" && npm ci --no-audit --no-fund)
   }
+  echo "$lock_hash" >"$K8TS_HOME/node_modules/.k8ts-lock.sha256"
+  restart_needed
+fi
+# The units run the compiled JavaScript: the host's dist/ (vagrant/box/build-dist.sh) came with
+# the copy above; without it, it is compiled here (minutes under emulation).
+if [ ! -f "$K8TS_HOME/dist/k8ts.mjs" ]; then
+  log "compiling k8ts to $K8TS_HOME/dist"
+  bash "$K8TS_HOME/vagrant/box/build-dist.sh" "$K8TS_HOME"
   restart_needed
 fi
 cat >/tmp/k8ts-bin <<EOF
 #!/bin/sh
-# k8ts <component> [flags]: the repository in $K8TS_HOME, run by $(command -v node).
-exec $(command -v node) $K8TS_HOME/bin/k8ts.mjs "\$@"
+# k8ts <component> [flags]: the compiled k8ts in $K8TS_HOME/dist, run by $(command -v node).
+exec $(command -v node) $K8TS_HOME/dist/k8ts.mjs "\$@"
 EOF
 install_if_changed /tmp/k8ts-bin "$K8TS_BIN" 0755 && restart_needed
 
 # --- 6. containerd ------------------------------------------------------------------------------------
-if [ "$(run_ts vagrant/provision/containerdConfig.ts --registry-mirror "$REGISTRY_MIRROR")" = changed ]; then
+if [ "$(run_helper containerdConfig --registry-mirror "$REGISTRY_MIRROR")" = changed ]; then
   log "containerd configuration written"
   start_unit containerd.service yes
 else

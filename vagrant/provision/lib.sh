@@ -69,9 +69,12 @@ install_if_changed() {
   install -D -m "$3" "$1" "$2"
 }
 
-# Runs a TypeScript helper of the repository with the VM's node and tsx (from node_modules).
-run_ts() {
-  (cd "$K8TS_HOME" && node --import tsx "$@")
+# Runs a helper of the repository, vagrant/provision/NAME.ts, from its compiled JavaScript
+# (dist/, vagrant/box/build-dist.sh): under QEMU's emulation tsx would transpile for minutes.
+run_helper() {
+  local name=$1
+  shift
+  (cd "$K8TS_HOME" && node "dist/vagrant/provision/$name.js" "$@")
 }
 
 # wait_for SECONDS WHAT COMMAND...: polls every 2 s, fails with WHAT after SECONDS. Generous bounds:

@@ -28,7 +28,7 @@ node_flags=()
 IFS=',' read -r -a nodes <<<"$CLUSTER_NODES"
 for n in "${nodes[@]}"; do node_flags+=(--node "$n"); done
 mkdir -p "$SERVER_DATA_DIR" "$SHARED_DIR"
-run_ts vagrant/provision/clusterCredentials.ts \
+run_helper clusterCredentials \
   --pki-dir "$SERVER_DATA_DIR/pki" --out-dir "$SHARED_DIR" --api-server "$API_SERVER" \
   --service-cluster-ip-range "$SERVICE_CIDR" "${node_flags[@]}"
 # The host user reads the admin kubeconfig through the synced folder.
@@ -40,7 +40,7 @@ install_node_credentials && restart=yes
 # --- 3. The components -------------------------------------------------------------------------------
 start_unit k8ts-server.service "$restart"
 log "waiting for the API server at $API_SERVER/readyz"
-wait_for 900 "the API server's /readyz" curl -fsS --cacert "$CONF_DIR/ca.crt" "$API_SERVER/readyz"
+wait_for 1800 "the API server's /readyz" curl -fsS --cacert "$CONF_DIR/ca.crt" "$API_SERVER/readyz"
 start_unit k8ts-kubelet.service "$restart"
 start_unit k8ts-proxy.service "$restart"
 rm -f /run/k8ts/restart
