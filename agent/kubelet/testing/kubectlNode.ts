@@ -58,8 +58,8 @@ export interface KubectlNode {
   kubeletPid(): number | undefined;
   /** Ends the kubelet; its pods keep running (stop() copes with it being gone). */
   stopKubelet(): Promise<void>;
-  /** Ends the kubelet (pods keep running) and starts a new one. */
-  restartKubelet(): Promise<void>;
+  /** Ends the kubelet (pods keep running) and starts a new one, with more flags if given. */
+  restartKubelet(extraFlags?: Record<string, string>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,7 +76,7 @@ export async function startKubectlNode(prefix: string, opts: { registry?: boolea
   const resolvConf = join(node.dir, 'resolv.conf');
   writeFileSync(resolvConf, 'nameserver 192.168.56.1\n');
 
-  const startKubelet = (): NodeProcess =>
+  const startKubelet = (extraFlags: Record<string, string> = {}): NodeProcess =>
     startKubeletIn(node.name, {
       kubeconfig: cp!.kubeconfig,
       'hostname-override': nodeName,
@@ -92,6 +92,7 @@ export async function startKubectlNode(prefix: string, opts: { registry?: boolea
       port: '10250',
       'log-level': 'debug',
       ...opts.kubeletFlags,
+      ...extraFlags,
     });
 
   const stop = async () => {
@@ -190,9 +191,9 @@ export async function startKubectlNode(prefix: string, opts: { registry?: boolea
     kubeletOutput: () => kubelet?.output() ?? '',
     kubeletPid: () => (kubelet && kubelet.proc.exitCode === null && kubelet.proc.signalCode === null ? kubelet.proc.pid : undefined),
     stopKubelet: async () => kubelet?.stop(),
-    async restartKubelet() {
+    async restartKubelet(extraFlags) {
       await kubelet?.stop();
-      kubelet = startKubelet();
+      kubelet = startKubelet(extraFlags);
     },
     stop,
   };
