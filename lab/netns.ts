@@ -102,6 +102,8 @@ export async function setUpNetwork(net: LabNetwork, opts: { podRoutes?: boolean 
   await lanIp(['addr', 'replace', `${net.bridgeAddress}/${net.prefixLength}`, 'dev', net.bridge]);
   await lanIp(['link', 'set', net.bridge, 'up']);
   await lanIp(['link', 'set', 'lo', 'up']);
+  // The LAN is a switch, not a router: nothing sent to it for elsewhere goes further.
+  await execIn(net.lanNamespace, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=0']);
 
   for (const node of net.nodes) {
     await ensureNamespace(node.name);
@@ -118,6 +120,11 @@ export async function setUpNetwork(net: LabNetwork, opts: { podRoutes?: boolean 
     await ip(['link', 'set', 'lo', 'up']);
     await ip(['addr', 'replace', `${node.address}/${net.prefixLength}`, 'dev', 'eth0']);
     await ip(['link', 'set', 'eth0', 'up']);
+    // A machine has a default route, and a node needs one: a ClusterIP is rewritten by the proxy's
+    // rules in OUTPUT, after the route lookup, which fails with "Network is unreachable" without
+    // a route that covers it. Via the LAN bridge, whose namespace routes nowhere else, so what
+    // is not for the lab ends there.
+    await ip(['route', 'replace', 'default', 'via', net.bridgeAddress, 'dev', 'eth0']);
     // Forwarding for pod traffic; bridge-nf so that pod → ClusterIP → pod on the same bridge
     // passes through iptables (kube-proxy's requirement, upstream checks it at startup).
     await execIn(node.name, 'sysctl', ['-q', '-w', 'net.ipv4.ip_forward=1']);

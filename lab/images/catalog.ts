@@ -90,12 +90,11 @@ export const NGINX_IMAGE: ImageRecipe = {
   },
 };
 
-/** Listen on every address (Debian binds 127.0.0.1) and skip reverse DNS for client hosts. */
-const MARIADB_IMAGE_CNF = '[mysqld]\nbind-address = 0.0.0.0\nskip-name-resolve\n';
-
 const MYSQL_HOOKS = [
   copyInHook('mysql-entrypoint.sh', '/usr/local/bin/docker-entrypoint.sh', '755'),
-  `printf '%s' ${JSON.stringify(MARIADB_IMAGE_CNF)} > "$1/etc/mysql/mariadb.conf.d/99-container.cnf"`,
+  // Listen on every address (Debian binds 127.0.0.1); a file, as hooks run under sh, whose quoting
+  // would keep a "\n" literally.
+  copyInHook('mysql-container.cnf', '/etc/mysql/mariadb.conf.d/99-container.cnf', '644'),
   'mkdir -p "$1/docker-entrypoint-initdb.d"',
   // The package's postinst may have initialised a datadir; the entrypoint must find it empty.
   'rm -rf "$1"/var/lib/mysql/* && chroot "$1" chown mysql:mysql /var/lib/mysql',
@@ -112,7 +111,7 @@ export const MYSQL_IMAGE: ImageRecipe = {
     Volumes: { '/var/lib/mysql': {} },
   },
   get inputs() {
-    return ['mariadb-server,mariadb-client', DEBIAN_SUITE, ...MYSQL_HOOKS, MARIADB_IMAGE_CNF, readSource('mysql-entrypoint.sh')].join('\n');
+    return ['mariadb-server,mariadb-client', DEBIAN_SUITE, ...MYSQL_HOOKS, readSource('mysql-container.cnf'), readSource('mysql-entrypoint.sh')].join('\n');
   },
   slow: true,
   async buildLayer(workDir) {

@@ -49,11 +49,14 @@ describe('health taints', () => {
 
   const other = { key: 'dedicated', value: 'db', effect: 'NoSchedule' };
   const unreachable = { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: 'earlier' };
+  const unreachableNoSchedule = { key: 'node.kubernetes.io/unreachable', effect: 'NoSchedule', timeAdded: 'earlier' };
+  const taint = (key: string, effect: string) => ({ key, effect, timeAdded: NOW });
   it.each([
-    ['adds the taint with timeAdded, keeping others', [other], 'node.kubernetes.io/unreachable', [other, { key: 'node.kubernetes.io/unreachable', effect: 'NoExecute', timeAdded: NOW }]],
-    ['keeps an existing taint (and its timeAdded)', [unreachable, other], 'node.kubernetes.io/unreachable', undefined],
-    ['removes it when healthy', [other, unreachable], undefined, [other]],
+    ['adds NoSchedule and NoExecute with timeAdded, keeping others', [other], 'node.kubernetes.io/unreachable', [other, taint('node.kubernetes.io/unreachable', 'NoSchedule'), taint('node.kubernetes.io/unreachable', 'NoExecute')]],
+    ['keeps existing taints (and their timeAdded)', [unreachable, other, unreachableNoSchedule], 'node.kubernetes.io/unreachable', undefined],
+    ['completes the pair', [unreachable, other], 'node.kubernetes.io/unreachable', [other, taint('node.kubernetes.io/unreachable', 'NoSchedule'), unreachable]],
+    ['removes both when healthy', [other, unreachable, unreachableNoSchedule], undefined, [other]],
     ['nothing to remove', [other], undefined, undefined],
-    ['swaps unreachable for not-ready', [unreachable], 'node.kubernetes.io/not-ready', [{ key: 'node.kubernetes.io/not-ready', effect: 'NoExecute', timeAdded: NOW }]],
+    ['swaps unreachable for not-ready', [unreachable, unreachableNoSchedule], 'node.kubernetes.io/not-ready', [taint('node.kubernetes.io/not-ready', 'NoSchedule'), taint('node.kubernetes.io/not-ready', 'NoExecute')]],
   ])('%s', (_n, current, want, expected) => expect(taintsWithHealth(current, want, NOW)).toEqual(expected));
 });

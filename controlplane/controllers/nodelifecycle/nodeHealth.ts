@@ -96,13 +96,20 @@ export function desiredHealthTaint(ready: string | undefined, stale: boolean): s
   return undefined;
 }
 
+/**
+ * Each health condition taints a node twice (upstream doNoScheduleTaintingPass and
+ * doNoExecuteTaintingPass): NoSchedule keeps new pods off it, even pods that tolerate the
+ * NoExecute taint for a while (they would be evicted again at once); NoExecute evicts the pods on it.
+ */
+export const HEALTH_TAINT_EFFECTS = ['NoSchedule', 'NoExecute'];
+
 /** The node's taints with the health taints set to `want`; undefined when nothing changes. */
 export function taintsWithHealth(current: Taint[], want: string | undefined, nowIso: string): Taint[] | undefined {
-  const isHealth = (t: Taint) => t.effect === 'NoExecute' && (t.key === TAINT_NODE_UNREACHABLE || t.key === TAINT_NODE_NOT_READY);
+  const isHealth = (t: Taint) => HEALTH_TAINT_EFFECTS.includes(t.effect) && (t.key === TAINT_NODE_UNREACHABLE || t.key === TAINT_NODE_NOT_READY);
   const keep = current.filter((t) => !isHealth(t));
   const present = current.filter(isHealth);
   if (want === undefined) return present.length ? keep : undefined;
-  if (present.length === 1 && present[0]!.key === want) return undefined;
-  const existing = present.find((t) => t.key === want);
-  return [...keep, existing ?? { key: want, effect: 'NoExecute', timeAdded: nowIso }];
+  const wanted = HEALTH_TAINT_EFFECTS.map((effect) => present.find((t) => t.key === want && t.effect === effect) ?? { key: want, effect, timeAdded: nowIso });
+  if (present.length === wanted.length && wanted.every((t) => present.includes(t))) return undefined;
+  return [...keep, ...wanted];
 }
