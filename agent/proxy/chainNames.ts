@@ -32,7 +32,12 @@ const proto = (svc: ServicePortInfo) => svc.protocol.toLowerCase();
 
 /** KUBE-SVC-, KUBE-SVL-, KUBE-EXT-, KUBE-FW- + hash of "ns/svc:port" + protocol. */
 export function iptablesServiceChain(prefix: 'KUBE-SVC-' | 'KUBE-SVL-' | 'KUBE-EXT-' | 'KUBE-FW-', svc: ServicePortInfo): string {
-  return prefix + hashPrefix(svc.name + proto(svc), 16);
+  return prefix + iptablesServiceHash(svc);
+}
+
+/** The hash part all four service chain names share: computed once per port, not per prefix. */
+export function iptablesServiceHash(svc: ServicePortInfo): string {
+  return hashPrefix(svc.name + proto(svc), 16);
 }
 
 /** KUBE-SEP- + hash of "ns/svc:port" + protocol + "ip:port". */

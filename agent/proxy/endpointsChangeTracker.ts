@@ -4,7 +4,7 @@
 // reporting those whose endpoints really changed.
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { buildEndpointsMap, SERVICE_NAME_LABEL } from './endpointsMap.ts';
-import { namespacedName } from './serviceChangeTracker.ts';
+import { namespacedName, sameList } from './serviceChangeTracker.ts';
 import type { EndpointInfo, EndpointsMap, Logger } from './types.ts';
 
 export interface EndpointsUpdateResult {
@@ -20,8 +20,8 @@ export class EndpointsChangeTracker {
   /** slice "ns/name" → the Service it was filed under. */
   private readonly serviceOfSlice = new Map<string, string>();
   private readonly pending = new Set<string>();
-  /** "ns/svc" → its service ports' endpoints as last applied, serialized for comparison. */
-  private readonly applied = new Map<string, { ports: string[]; key: string }>();
+  /** "ns/svc" → its service ports' endpoints as last applied (port names sorted). */
+  private readonly applied = new Map<string, { ports: string[]; endpoints: EndpointInfo[][] }>();
   private readonly map: EndpointsMap = new Map();
 
   constructor(
@@ -74,16 +74,20 @@ export class EndpointsChangeTracker {
       const eps = bySlice?.size ? buildEndpointsMap([...bySlice.values()], this.nodeName, this.log) : new Map<string, EndpointInfo[]>();
       if (bySlice && !bySlice.size) this.slices.delete(service);
       const ports = [...eps.keys()].sort();
-      const key = ports.length ? JSON.stringify(ports.map((p) => [p, eps.get(p)])) : '';
-      const before = this.applied.get(service);
-      if ((before?.key ?? '') === key) continue;
-      for (const p of before?.ports ?? []) this.map.delete(p);
+      const endpoints = ports.map((p) => eps.get(p)!);
+      const before = this.applied.get(service) ?? { ports: [], endpoints: [] };
+      if (sameList(before.ports, ports, (a, b) => a === b) && sameList(before.endpoints, endpoints, (a, b) => sameList(a, b, sameEndpoint))) continue;
+      for (const p of before.ports) this.map.delete(p);
       for (const p of ports) this.map.set(p, eps.get(p)!);
-      if (ports.length) this.applied.set(service, { ports, key });
+      if (ports.length) this.applied.set(service, { ports, endpoints });
       else this.applied.delete(service);
       changed.add(service);
     }
     this.pending.clear();
     return { endpoints: new Map(this.map), changed };
   }
+}
+
+function sameEndpoint(a: EndpointInfo, b: EndpointInfo): boolean {
+  return a.ip === b.ip && a.port === b.port && a.ready === b.ready && a.serving === b.serving && a.terminating === b.terminating && a.isLocal === b.isLocal && a.nodeName === b.nodeName;
 }

@@ -4,7 +4,9 @@
 import type { Service } from 'kubernetes-types/core/v1.js';
 import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import pino from 'pino';
-import type { ProxyConfig } from './types.ts';
+import { EndpointsChangeTracker } from './endpointsChangeTracker.ts';
+import { ServiceChangeTracker } from './serviceChangeTracker.ts';
+import type { ProxyConfig, SyncInput } from './types.ts';
 
 export const testLog = pino({ level: 'silent' });
 
@@ -51,4 +53,30 @@ export function overallFixture(): { services: Service[]; slices: EndpointSlice[]
       makeSlice('ns5', 'svc5', [{ addresses: ['10.180.0.3'] }]),
     ],
   };
+}
+
+/**
+ * Services and slices fed through the change trackers as proxy.ts feeds them: each input() is
+ * what the next sync gets, with the Services that changed since the last one.
+ */
+export class TrackedModel {
+  private readonly serviceChanges = new ServiceChangeTracker(testLog);
+  private readonly endpointsChanges = new EndpointsChangeTracker(TEST_NODE, testLog);
+  constructor(
+    public services: Service[],
+    public slices: EndpointSlice[],
+  ) {}
+
+  input(full: boolean): SyncInput {
+    this.serviceChanges.replaceAll(this.services);
+    this.endpointsChanges.replaceAll(this.slices);
+    const s = this.serviceChanges.update();
+    const e = this.endpointsChanges.update();
+    return { services: s.services, endpoints: e.endpoints, changedServices: new Set([...s.changed, ...e.changed]), full };
+  }
+
+  /** Replaces the slices of one Service. */
+  setSlice(service: string, slice: EndpointSlice): void {
+    this.slices = [...this.slices.filter((s) => s.metadata!.labels!['kubernetes.io/service-name'] !== service), slice];
+  }
 }

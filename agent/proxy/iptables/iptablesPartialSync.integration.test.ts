@@ -5,12 +5,8 @@
 // is sent: the namespaces have only a loopback that is down.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
-import type { Service } from 'kubernetes-types/core/v1.js';
-import type { EndpointSlice } from 'kubernetes-types/discovery/v1.js';
 import { createCommandRunner } from '../exec.ts';
-import { EndpointsChangeTracker } from '../endpointsChangeTracker.ts';
-import { ServiceChangeTracker } from '../serviceChangeTracker.ts';
-import { makeSlice, overallFixture, testConfig, testLog, TEST_NODE } from '../testFixtures.ts';
+import { makeSlice, overallFixture, testConfig, testLog, TrackedModel } from '../testFixtures.ts';
 import { IptablesProxier } from './iptablesProxier.ts';
 import { JUMP_RULES } from './iptablesRules.ts';
 
@@ -49,28 +45,11 @@ function rulesByChain(text: string): Record<string, Record<string, string[]>> {
   return out;
 }
 
-/** A model fed through the change trackers the way proxy.ts feeds them. */
-class Model {
-  private readonly services = new ServiceChangeTracker(testLog);
-  private readonly endpoints = new EndpointsChangeTracker(TEST_NODE, testLog);
-  constructor(
-    public svcs: Service[],
-    public slices: EndpointSlice[],
-  ) {}
-  input(full: boolean) {
-    this.services.replaceAll(this.svcs);
-    this.endpoints.replaceAll(this.slices);
-    const s = this.services.update();
-    const e = this.endpoints.update();
-    return { services: s.services, endpoints: e.endpoints, changedServices: new Set([...s.changed, ...e.changed]), full };
-  }
-}
-
 describe.skipIf(!!skipReason)('iptables partial syncs on real iptables', () => {
   const nsPartial = `${PREFIX}-partial`;
   const nsFull = `${PREFIX}-full`;
   const fixture = overallFixture();
-  const model = new Model(fixture.services, fixture.slices);
+  const model = new TrackedModel(fixture.services, fixture.slices);
   const proxier = new IptablesProxier(testConfig, createCommandRunner(nsPartial), testLog);
 
   beforeAll(() => {
@@ -88,13 +67,9 @@ describe.skipIf(!!skipReason)('iptables partial syncs on real iptables', () => {
     tryIp('netns', 'del', nsFull);
     ip('netns', 'add', nsFull);
     const fresh = new IptablesProxier(testConfig, createCommandRunner(nsFull), testLog);
-    await fresh.sync(new Model(model.svcs, model.slices).input(true));
+    await fresh.sync(new TrackedModel(model.services, model.slices).input(true));
     return rulesByChain(save(nsFull));
   }
-
-  const setSlice = (svc: string, slice: EndpointSlice) => {
-    model.slices = [...model.slices.filter((s) => s.metadata!.labels!['kubernetes.io/service-name'] !== svc), slice];
-  };
 
   it('a full sync inserts every jump from the built-in chains; the next full sync finds them and inserts none', { timeout: 60_000 }, async () => {
     await proxier.sync(model.input(true));
@@ -108,7 +83,7 @@ describe.skipIf(!!skipReason)('iptables partial syncs on real iptables', () => {
   });
 
   it('an endpoint removed: only that Service’s chains are written and the stale endpoint chain deleted', { timeout: 60_000 }, async () => {
-    setSlice('svc4', makeSlice('ns4', 'svc4', [{ addresses: ['10.180.0.4'] }]));
+    model.setSlice('svc4', makeSlice('ns4', 'svc4', [{ addresses: ['10.180.0.4'] }]));
     await proxier.sync(model.input(false));
     expect(proxier.lastReport).toMatchObject({ full: false, writtenPorts: 1, filterWritten: false, natTopWritten: false, deletedChains: ['KUBE-SEP-C6EBXVWJJZMIWKLZ'] });
     expect(proxier.lastReport!.text).toBe(PARTIAL_SVC4);
@@ -116,7 +91,7 @@ describe.skipIf(!!skipReason)('iptables partial syncs on real iptables', () => {
   });
 
   it('a Service gets its first endpoint: the top-level chains change too and are written', { timeout: 60_000 }, async () => {
-    setSlice('svc6', makeSlice('ns6', 'svc6', [{ addresses: ['10.180.0.6'] }]));
+    model.setSlice('svc6', makeSlice('ns6', 'svc6', [{ addresses: ['10.180.0.6'] }]));
     await proxier.sync(model.input(false));
     expect(proxier.lastReport).toMatchObject({ full: false, writtenPorts: 1, filterWritten: true, natTopWritten: true, deletedChains: [] });
     expect(proxier.lastReport!.text).toMatch(/^\*filter\n/);
@@ -126,7 +101,7 @@ describe.skipIf(!!skipReason)('iptables partial syncs on real iptables', () => {
   });
 
   it('a Service deleted: its chains go, the rest stays', { timeout: 60_000 }, async () => {
-    model.svcs = model.svcs.filter((s) => s.metadata!.name !== 'svc1');
+    model.services = model.services.filter((s) => s.metadata!.name !== 'svc1');
     await proxier.sync(model.input(false));
     expect(proxier.lastReport).toMatchObject({ full: false, writtenPorts: 0, natTopWritten: true, deletedChains: ['KUBE-SEP-SXIVWICOYRO3J4NJ', 'KUBE-SVC-XPGD46QRK7WJZT7O'] });
     expect(rulesByChain(save(nsPartial))).toEqual(await fullSyncRules());

@@ -4,7 +4,7 @@
 // changed are written; the top-level chains (KUBE-SERVICES, KUBE-NODEPORTS, ...) are always
 // rewritten whole, and unchanged per-service chains stay in the kernel untouched.
 import { categorizeEndpoints, externallyAccessible } from '../categorizeEndpoints.ts';
-import { iptablesEndpointChain, iptablesServiceChain } from '../chainNames.ts';
+import { iptablesEndpointChain, iptablesServiceHash } from '../chainNames.ts';
 import { cidrContains } from '../ip.ts';
 import { endpointString, type EndpointInfo, type EndpointsMap, type ProxyConfig, type ServicePortInfo, type ServicePortMap } from '../types.ts';
 
@@ -157,10 +157,11 @@ export function servicePortRules(svc: ServicePortInfo, eps: EndpointInfo[], cfg:
   const chains: string[] = [];
   const rules: string[][] = [];
 
-  const clusterPolicyChain = iptablesServiceChain('KUBE-SVC-', svc);
-  const localPolicyChain = iptablesServiceChain('KUBE-SVL-', svc);
-  const externalChain = iptablesServiceChain('KUBE-EXT-', svc);
-  const fwChain = iptablesServiceChain('KUBE-FW-', svc);
+  const hash = iptablesServiceHash(svc);
+  const clusterPolicyChain = `KUBE-SVC-${hash}`;
+  const localPolicyChain = `KUBE-SVL-${hash}`;
+  const externalChain = `KUBE-EXT-${hash}`;
+  const fwChain = `KUBE-FW-${hash}`;
   const usesClusterPolicyChain = clusterEndpoints.length > 0 && (!svc.internalPolicyLocal || (externallyAccessible(svc) && !svc.externalPolicyLocal));
   const usesLocalPolicyChain = localEndpoints.length > 0 && (svc.internalPolicyLocal || svc.externalPolicyLocal);
 
@@ -342,13 +343,27 @@ export interface RestoreParts {
 export function renderRestoreInput(rs: IptablesRuleSet, parts: RestoreParts = {}): string {
   const del = parts.deleteChains ?? [];
   const natTop = parts.natTop ?? true;
+  // One join per block: spreading 70,000 lines into one array costs more than the text itself.
   const out: string[] = [];
-  if (parts.filter ?? true) out.push('*filter', ...rs.filterChains, ...(parts.jumps?.filter ?? []), ...rs.filterRules, 'COMMIT');
+  const block = (lines: string[]) => lines.length && out.push(lines.join('\n'));
+  if (parts.filter ?? true) {
+    out.push('*filter');
+    block(rs.filterChains);
+    block(parts.jumps?.filter ?? []);
+    block(rs.filterRules);
+    out.push('COMMIT');
+  }
   const natChains = natTop ? rs.natChains : rs.natServiceChains;
   const natRules = natTop ? rs.natRules : rs.natServiceRules;
   const jumps = parts.jumps?.nat ?? [];
   if (natChains.length || natRules.length || del.length || jumps.length) {
-    out.push('*nat', ...natChains, ...del.map(chainLine), ...jumps, ...natRules, ...del.map((c) => `-X ${c}`), 'COMMIT');
+    out.push('*nat');
+    block(natChains);
+    block(del.map(chainLine));
+    block(jumps);
+    block(natRules);
+    block(del.map((c) => `-X ${c}`));
+    out.push('COMMIT');
   }
   return out.length ? out.join('\n') + '\n' : '';
 }

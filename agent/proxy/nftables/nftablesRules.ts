@@ -6,7 +6,7 @@
 import { categorizeEndpoints, externallyAccessible } from '../categorizeEndpoints.ts';
 import { nftEndpointBase, nftServiceBase } from '../chainNames.ts';
 import { cidrContains } from '../ip.ts';
-import { endpointString, type EndpointsMap, type ProxyConfig, type ServicePortMap } from '../types.ts';
+import { endpointString, type EndpointInfo, type EndpointsMap, type ProxyConfig, type ServicePortInfo, type ServicePortMap } from '../types.ts';
 
 export const TABLE = 'ip kube-proxy';
 export const MASQUERADE_MARK = '0x4000';
@@ -93,89 +93,110 @@ export function emptyState(): NftState {
 
 export function generateNftState(services: ServicePortMap, endpoints: EndpointsMap, cfg: ProxyConfig): NftState {
   const st = emptyState();
-  for (const name of [...services.keys()].sort()) {
-    const svc = services.get(name)!;
-    const owner = `${svc.namespace}/${svc.service}`;
-    const proto = svc.protocol.toLowerCase();
-    const { clusterEndpoints, localEndpoints, allReachable, hasAnyEndpoints } = categorizeEndpoints(endpoints.get(name) ?? [], svc);
-    const base = nftServiceBase(svc);
-    const clusterChain = `service-${base}`;
-    const localChain = `local-${base}`;
-    const externalChain = `external-${base}`;
-    const firewallChain = `firewall-${base}`;
-    const chain = (c: string, rules: string[]) => {
-      st.chains.set(c, rules);
-      st.owner.set(c, owner);
-    };
-    const el = (m: ElementMap, key: string, value = '') => st.elements[m].set(key, value);
+  for (const name of [...services.keys()].sort()) addServicePort(st, services.get(name)!, endpoints.get(name) ?? [], cfg);
+  return st;
+}
 
-    const internalChain = svc.internalPolicyLocal ? localChain : clusterChain;
-    const hasInternal = svc.internalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
-    const externalPolicyChain = svc.externalPolicyLocal ? localChain : clusterChain;
-    const hasExternal = svc.externalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
-    const usesExternal = hasAnyEndpoints && externallyAccessible(svc);
-    const noEndpointVerdict = hasAnyEndpoints ? 'drop' : 'goto reject-chain';
-    const key = (ip: string) => `${ip} . ${proto} . ${svc.port}`;
-    const comment = `comment ${JSON.stringify(name)}`;
+/** One service port's chains, sets and elements on their own (what a partial sync diffs). */
+export function servicePortState(svc: ServicePortInfo, eps: EndpointInfo[], cfg: ProxyConfig): NftState {
+  const st = emptyState();
+  addServicePort(st, svc, eps, cfg);
+  return st;
+}
 
-    el('cluster-ips', svc.clusterIP);
-    if (hasInternal) el('service-ips', key(svc.clusterIP), `goto ${internalChain}`);
-    else el('no-endpoint-services', `${key(svc.clusterIP)} ${comment}`, noEndpointVerdict);
-    for (const ip of [...svc.externalIPs, ...svc.loadBalancerIPs]) {
-      if (usesExternal) el('service-ips', key(ip), `goto ${externalChain}`);
-      if (!hasExternal) el('no-endpoint-services', `${key(ip)} ${comment}`, noEndpointVerdict);
-    }
-    if (svc.nodePort > 0) {
-      if (usesExternal) el('service-nodeports', `${proto} . ${svc.nodePort}`, `goto ${externalChain}`);
-      if (!hasExternal) el('no-endpoint-nodeports', `${proto} . ${svc.nodePort} ${comment}`, noEndpointVerdict);
-    }
-    if (hasAnyEndpoints && svc.loadBalancerIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0) {
-      const allowed = [...svc.loadBalancerSourceRanges];
-      if (allowed.some((r) => cidrContains(r, cfg.nodeIP))) allowed.push(...svc.loadBalancerIPs);
-      chain(firewallChain, [`ip saddr != { ${allowed.join(', ')} } drop`]);
-      for (const ip of svc.loadBalancerIPs) el('firewall-ips', key(ip), `goto ${firewallChain}`);
-    }
-
-    const masqOffCluster = `ip daddr ${svc.clusterIP} ip saddr != ${cfg.clusterCIDR} jump mark-for-masquerade`;
-    const dispatch = (eps: typeof clusterEndpoints): string[] => {
-      const rules: string[] = [];
-      if (svc.stickySeconds > 0) {
-        for (const ep of eps) {
-          const b = nftEndpointBase(svc, ep);
-          rules.push(`ip saddr @affinity-${b} goto endpoint-${b}`);
-        }
-      }
-      const targets = eps.map((ep, i) => `${i} : goto endpoint-${nftEndpointBase(svc, ep)}`);
-      rules.push(`numgen random mod ${eps.length} vmap { ${targets.join(' , ')} }`);
-      return rules;
-    };
-    if (clusterEndpoints.length > 0) chain(clusterChain, [...(internalChain === clusterChain && hasInternal ? [masqOffCluster] : []), ...dispatch(clusterEndpoints)]);
-    if (localEndpoints.length > 0) chain(localChain, [...(internalChain === localChain && hasInternal ? [masqOffCluster] : []), ...dispatch(localEndpoints)]);
-    if (usesExternal) {
-      const rules: string[] = [];
-      if (!svc.externalPolicyLocal) {
-        rules.push('jump mark-for-masquerade');
-      } else {
-        rules.push(`ip saddr ${cfg.clusterCIDR} goto ${clusterChain} comment "short-circuit pod traffic"`);
-        rules.push('fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"');
-        rules.push(`fib saddr type local goto ${clusterChain} comment "short-circuit local traffic"`);
-      }
-      if (hasExternal) rules.push(`goto ${externalPolicyChain}`);
-      chain(externalChain, rules);
-    }
-    for (const ep of allReachable) {
-      const b = nftEndpointBase(svc, ep);
-      const rules = [`ip saddr ${ep.ip} jump mark-for-masquerade`];
-      if (svc.stickySeconds > 0) {
-        st.sets.set(`affinity-${b}`, `{ type ipv4_addr ; flags dynamic,timeout ; timeout ${svc.stickySeconds}s ; }`);
-        st.owner.set(`affinity-${b}`, owner);
-        rules.push(`update @affinity-${b} { ip saddr }`);
-      }
-      rules.push(`meta l4proto ${proto} dnat to ${endpointString(ep)}`);
-      chain(`endpoint-${b}`, rules);
-    }
+/** The states of several service ports as one, in the order given. */
+export function mergeStates(parts: Iterable<NftState>): NftState {
+  const st = emptyState();
+  for (const p of parts) {
+    for (const [k, v] of p.chains) st.chains.set(k, v);
+    for (const [k, v] of p.sets) st.sets.set(k, v);
+    for (const [k, v] of p.owner) st.owner.set(k, v);
+    for (const m of ELEMENT_MAPS) for (const [k, v] of p.elements[m]) st.elements[m].set(k, v);
   }
   return st;
+}
+
+function addServicePort(st: NftState, svc: ServicePortInfo, eps: EndpointInfo[], cfg: ProxyConfig): void {
+  const name = svc.name;
+  const owner = `${svc.namespace}/${svc.service}`;
+  const proto = svc.protocol.toLowerCase();
+  const { clusterEndpoints, localEndpoints, allReachable, hasAnyEndpoints } = categorizeEndpoints(eps, svc);
+  const base = nftServiceBase(svc);
+  const clusterChain = `service-${base}`;
+  const localChain = `local-${base}`;
+  const externalChain = `external-${base}`;
+  const firewallChain = `firewall-${base}`;
+  const chain = (c: string, rules: string[]) => {
+    st.chains.set(c, rules);
+    st.owner.set(c, owner);
+  };
+  const el = (m: ElementMap, key: string, value = '') => st.elements[m].set(key, value);
+
+  const internalChain = svc.internalPolicyLocal ? localChain : clusterChain;
+  const hasInternal = svc.internalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
+  const externalPolicyChain = svc.externalPolicyLocal ? localChain : clusterChain;
+  const hasExternal = svc.externalPolicyLocal ? localEndpoints.length > 0 : hasAnyEndpoints;
+  const usesExternal = hasAnyEndpoints && externallyAccessible(svc);
+  const noEndpointVerdict = hasAnyEndpoints ? 'drop' : 'goto reject-chain';
+  const key = (ip: string) => `${ip} . ${proto} . ${svc.port}`;
+  const comment = `comment ${JSON.stringify(name)}`;
+
+  el('cluster-ips', svc.clusterIP);
+  if (hasInternal) el('service-ips', key(svc.clusterIP), `goto ${internalChain}`);
+  else el('no-endpoint-services', `${key(svc.clusterIP)} ${comment}`, noEndpointVerdict);
+  for (const ip of [...svc.externalIPs, ...svc.loadBalancerIPs]) {
+    if (usesExternal) el('service-ips', key(ip), `goto ${externalChain}`);
+    if (!hasExternal) el('no-endpoint-services', `${key(ip)} ${comment}`, noEndpointVerdict);
+  }
+  if (svc.nodePort > 0) {
+    if (usesExternal) el('service-nodeports', `${proto} . ${svc.nodePort}`, `goto ${externalChain}`);
+    if (!hasExternal) el('no-endpoint-nodeports', `${proto} . ${svc.nodePort} ${comment}`, noEndpointVerdict);
+  }
+  if (hasAnyEndpoints && svc.loadBalancerIPs.length > 0 && svc.loadBalancerSourceRanges.length > 0) {
+    const allowed = [...svc.loadBalancerSourceRanges];
+    if (allowed.some((r) => cidrContains(r, cfg.nodeIP))) allowed.push(...svc.loadBalancerIPs);
+    chain(firewallChain, [`ip saddr != { ${allowed.join(', ')} } drop`]);
+    for (const ip of svc.loadBalancerIPs) el('firewall-ips', key(ip), `goto ${firewallChain}`);
+  }
+
+  const masqOffCluster = `ip daddr ${svc.clusterIP} ip saddr != ${cfg.clusterCIDR} jump mark-for-masquerade`;
+  const dispatch = (eps: typeof clusterEndpoints): string[] => {
+    const rules: string[] = [];
+    if (svc.stickySeconds > 0) {
+      for (const ep of eps) {
+        const b = nftEndpointBase(svc, ep);
+        rules.push(`ip saddr @affinity-${b} goto endpoint-${b}`);
+      }
+    }
+    const targets = eps.map((ep, i) => `${i} : goto endpoint-${nftEndpointBase(svc, ep)}`);
+    rules.push(`numgen random mod ${eps.length} vmap { ${targets.join(' , ')} }`);
+    return rules;
+  };
+  if (clusterEndpoints.length > 0) chain(clusterChain, [...(internalChain === clusterChain && hasInternal ? [masqOffCluster] : []), ...dispatch(clusterEndpoints)]);
+  if (localEndpoints.length > 0) chain(localChain, [...(internalChain === localChain && hasInternal ? [masqOffCluster] : []), ...dispatch(localEndpoints)]);
+  if (usesExternal) {
+    const rules: string[] = [];
+    if (!svc.externalPolicyLocal) {
+      rules.push('jump mark-for-masquerade');
+    } else {
+      rules.push(`ip saddr ${cfg.clusterCIDR} goto ${clusterChain} comment "short-circuit pod traffic"`);
+      rules.push('fib saddr type local jump mark-for-masquerade comment "masquerade local traffic"');
+      rules.push(`fib saddr type local goto ${clusterChain} comment "short-circuit local traffic"`);
+    }
+    if (hasExternal) rules.push(`goto ${externalPolicyChain}`);
+    chain(externalChain, rules);
+  }
+  for (const ep of allReachable) {
+    const b = nftEndpointBase(svc, ep);
+    const rules = [`ip saddr ${ep.ip} jump mark-for-masquerade`];
+    if (svc.stickySeconds > 0) {
+      st.sets.set(`affinity-${b}`, `{ type ipv4_addr ; flags dynamic,timeout ; timeout ${svc.stickySeconds}s ; }`);
+      st.owner.set(`affinity-${b}`, owner);
+      rules.push(`update @affinity-${b} { ip saddr }`);
+    }
+    rules.push(`meta l4proto ${proto} dnat to ${endpointString(ep)}`);
+    chain(`endpoint-${b}`, rules);
+  }
 }
 
 export function countRules(st: NftState): number {
