@@ -228,6 +228,18 @@ async function main(): Promise<void> {
   console.log(`${cpus().length} CPUs, load average ${load()}`);
   const k = await startKubectlNode('kbench', { registry: true });
   let watch: ReadyWatch | undefined;
+  let stopping: Promise<void> | undefined;
+  const stopNode = () => (stopping ??= k.stop());
+  // Interrupted: the node goes too (containerd, kubelet, server, registry by PID; namespace, mounts).
+  // The run then fails on its next step; that error is not news.
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.log(`\n${signal}: cleaning up`);
+    interruptedBy = signal;
+    watch?.stop();
+    void stopNode().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   try {
     note(`node ${k.nodeName} Ready; kubelet pid ${k.kubeletPid()}`);
     const ns = await k.kubectl(['create', 'namespace', NAMESPACE]);
@@ -282,9 +294,12 @@ async function main(): Promise<void> {
     console.log(`load average at the end ${load()}`);
   } finally {
     watch?.stop();
-    await k.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']).catch(() => undefined);
-    await k.stop();
+    if (!stopping) await k.kubectl(['delete', 'namespace', NAMESPACE, '--wait=false']).catch(() => undefined);
+    await stopNode();
   }
 }
 
-await main();
+let interruptedBy: NodeJS.Signals | undefined;
+await main().catch((err: unknown) => {
+  if (!interruptedBy) throw err;
+});

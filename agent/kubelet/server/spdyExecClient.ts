@@ -107,6 +107,7 @@ class Session implements SpdyExecSession {
   private early: [OutputChannel, Buffer][] = [];
   private closeFns: (() => void)[] = [];
   private closed = false;
+  private refused?: StreamType;
   private failure?: Error;
 
   constructor(
@@ -142,6 +143,9 @@ class Session implements SpdyExecSession {
           clearTimeout(timer);
           this.replyWaiter = undefined;
           resolve();
+        } else if (this.refused) {
+          clearTimeout(timer);
+          reject(errors.internal(`runtime stream server refused the exec session's ${this.refused} stream`));
         } else if (this.closed) {
           clearTimeout(timer);
           reject(errors.internal(`runtime stream server closed the exec session while opening it${this.failure ? `: ${this.failure.message}` : ''}`));
@@ -180,6 +184,13 @@ class Session implements SpdyExecSession {
         this.replied.add(f.streamId!);
         this.replyWaiter?.();
         break;
+      case ControlType.RstStream:
+        // A stream refused while opening fails the session at once (the runtime logs why).
+        if (!this.replied.has(f.streamId!) && this.types.has(f.streamId!)) {
+          this.refused = this.types.get(f.streamId!);
+          this.replyWaiter?.();
+        }
+        break;
       case ControlType.Ping:
         // A peer's ping is answered with the same id.
         if (!this.socket.destroyed && f.payload.length === 4) this.socket.write(this.framer.ping(f.payload.readUInt32BE(0)));
@@ -188,7 +199,7 @@ class Session implements SpdyExecSession {
         if (!this.socket.destroyed) this.socket.write(this.framer.rstStream(f.streamId!, REFUSED_STREAM));
         break;
       default:
-        // RST_STREAM and GOAWAY come as the runtime ends the session; the socket's close follows.
+        // GOAWAY (and RST_STREAM once open) come as the runtime ends the session; the socket's close follows.
         break;
     }
   }
