@@ -1,6 +1,7 @@
 // Proxy rule-sync benchmark: prints figures, asserts nothing.
-//   node --import tsx bench/proxy.ts [sizes=1000,5000] [modes=iptables,nftables]
-// (positional values work too: bench/proxy.ts 1000,5000,10000 iptables)
+//   node --import tsx bench/proxy.ts [sizes=1000,5000] [modes=iptables,nftables] [alone=no]
+// (positional values work too: bench/proxy.ts 1000,5000,10000 iptables; alone=no skips the
+// tool-alone replay, which at 10,000 Services takes as long as the full sync again)
 //
 // For each size and mode, N Services × 2 endpoints are generated as objects (no API server) and
 // synced the way `k8ts proxy` syncs: the change trackers apply what changed (on a full sync,
@@ -44,11 +45,16 @@ const APPLY_TOOLS = ['iptables-restore', 'nft'];
 interface Knobs {
   sizes: number[];
   modes: Mode[];
+  alone: boolean;
 }
 
 function parseKnobs(argv: string[]): Knobs {
-  const k: Knobs = { sizes: DEFAULT_SIZES, modes: MODES };
+  const k: Knobs = { sizes: DEFAULT_SIZES, modes: MODES, alone: true };
   for (const arg of argv) {
+    if (/^alone=(yes|no)$/.test(arg)) {
+      k.alone = arg === 'alone=yes';
+      continue;
+    }
     const value = arg.replace(/^(sizes|modes)=/, '');
     if (/^\d+(,\d+)*$/.test(value)) k.sizes = value.split(',').map(Number);
     else if (value.split(',').every((m) => (MODES as string[]).includes(m))) k.modes = value.split(',') as Mode[];
@@ -136,7 +142,7 @@ const lines = (text: string) => text.split('\n').length - 1;
 const note = (msg: string) => console.log(`  · ${msg}`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function runOne(mode: Mode, size: number): Promise<RunFigures> {
+async function runOne(mode: Mode, size: number, alone: boolean): Promise<RunFigures> {
   const cluster = generateCluster(size);
   return withNamespace(async (ns) => {
     const runner = timedRunner(ns, COMMAND_TIMEOUT_MS);
@@ -160,6 +166,7 @@ async function runOne(mode: Mode, size: number): Promise<RunFigures> {
 
     // The same text by the tool alone, into a second empty namespace (the first keeps its rules,
     // so its removal cannot run in the background meanwhile).
+    if (!alone) return { mode, size, full, partials, toolAloneMs: NaN };
     const toolAloneMs = await withNamespace(async (ns2) => {
       const alone = timedRunner(ns2, COMMAND_TIMEOUT_MS);
       const r = await alone.run(full.applyArgv, { input: full.text });
@@ -190,7 +197,7 @@ function printSummary(results: RunFigures[]): void {
     return [
       r.mode, String(r.size), String(lines(f.text)),
       (f.totalMs / 1000).toFixed(2), (f.modelMs / 1000).toFixed(2), (f.generateMs / 1000).toFixed(2), (f.toolMs / 1000).toFixed(2), (f.otherCommandsMs / 1000).toFixed(2),
-      ((f.totalMs - f.toolMs) / 1000).toFixed(2), (r.toolAloneMs / 1000).toFixed(2), (f.totalMs / r.toolAloneMs).toFixed(2),
+      ((f.totalMs - f.toolMs) / 1000).toFixed(2), Number.isNaN(r.toolAloneMs) ? '-' : (r.toolAloneMs / 1000).toFixed(2), Number.isNaN(r.toolAloneMs) ? '-' : (f.totalMs / r.toolAloneMs).toFixed(2),
       median(r.partials.map((p) => p.totalMs)).toFixed(0), median(r.partials.map((p) => p.toolMs)).toFixed(0), String(median(r.partials.map((p) => lines(p.text)))),
     ];
   });
@@ -214,7 +221,7 @@ async function main(): Promise<void> {
     for (const mode of knobs.modes) {
       console.log(`\n== ${mode}, ${size} Services (load average ${loadavg()[0]!.toFixed(1)}) ==`);
       try {
-        results.push(await runOne(mode, size));
+        results.push(await runOne(mode, size, knobs.alone));
       } catch (e) {
         const msg = `${mode} ${size}: ${(e as Error).message.slice(0, 1000)}`;
         failures.push(msg);
