@@ -152,7 +152,8 @@ export async function killContainer(
   cri: CriClient,
   recorder: PodEventRecorder,
   pod: Pod,
-  target: { id: string; name: string; message?: string },
+  /** `running: false`: the container never ran (created, unknown), so no preStop hook can run in it. */
+  target: { id: string; name: string; message?: string; running?: boolean },
   gracePeriodOverrideSeconds?: number,
 ): Promise<void> {
   const spec = [...(pod.spec?.containers ?? []), ...(pod.spec?.initContainers ?? [])].find((c) => c.name === target.name);
@@ -160,7 +161,7 @@ export async function killContainer(
   recorder.event(pod, 'Normal', 'Killing', target.message || `Stopping container ${target.name}`, fieldPath);
   let grace = requestedGracePeriodSeconds(pod, gracePeriodOverrideSeconds);
   const preStop = spec?.lifecycle?.preStop;
-  if (spec && preStop && grace > 0) {
+  if (spec && preStop && grace > 0 && target.running !== false) {
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), grace * 1000);

@@ -226,7 +226,7 @@ export class KubeRuntimeManager implements RuntimeManager {
   /** Stops every running container (in parallel, each with the grace period), then the sandboxes. */
   private async stopPod(pod: Pod, status: RuntimePodStatus | undefined, graceOverride: number | undefined, result?: PodSyncResult): Promise<void> {
     const running = (status?.containerStatuses ?? []).filter((c) => c.state === 'CONTAINER_RUNNING' || c.state === 'CONTAINER_UNKNOWN' || c.state === 'CONTAINER_CREATED');
-    await Promise.all(running.map((c) => killContainer(this.cri, this.opts.recorder, pod, { id: c.id, name: c.name }, graceOverride)));
+    await Promise.all(running.map((c) => killContainer(this.cri, this.opts.recorder, pod, { id: c.id, name: c.name, running: c.state === 'CONTAINER_RUNNING' }, graceOverride)));
     result?.killed.push(...running.map((c) => c.name));
     for (const s of status?.sandboxStatuses ?? []) {
       if (s.state === 'SANDBOX_READY') await this.cri.stopPodSandbox(s.id);
