@@ -11,7 +11,7 @@ import type { PodSandboxConfig } from '../cri/criTypes.ts';
 import { buildContainerConfig, MountConfigError } from './containerConfig.ts';
 import { EnvConfigError, makeEnvironmentVariables, type EnvContext } from './envVars.ts';
 import { containerFieldPath, type ImagePuller } from './imagePuller.ts';
-import { FAILED_POST_START_HOOK, FAILED_PRE_STOP_HOOK, POST_START_HOOK_ERROR, runLifecycleHandler, type HookRuntime } from './lifecycleHandlers.ts';
+import { FAILED_POST_START_HOOK, FAILED_PRE_STOP_HOOK, LIFECYCLE_HTTP_FALLBACK, POST_START_HOOK_ERROR, runLifecycleHandler, type HookRuntime } from './lifecycleHandlers.ts';
 import { findContainerStatus } from './podActions.ts';
 import { readPodStatus } from './runtimeStatus.ts';
 import type { MountedVolume, ObjectLookup, PodEventRecorder, RuntimePodStatus, StartFailure } from './types.ts';
@@ -89,7 +89,7 @@ export async function startContainer(pod: Pod, container: Container, status: Run
   // killed (its preStop runs too, as upstream) and the restart policy decides what comes next.
   const postStart = container.lifecycle?.postStart;
   if (postStart) {
-    const message = await runLifecycleHandler(hookRuntime(ctx.cri, ctx.envContext.podIPs), pod, container, containerId, postStart);
+    const message = await runLifecycleHandler(hookRuntime(ctx.cri, ctx.recorder, ctx.envContext.podIPs), pod, container, containerId, postStart);
     if (message !== undefined) {
       // Upstream leaves the handler's output out of the event: it may carry secrets.
       event('Warning', FAILED_POST_START_HOOK, 'PostStartHook failed');
@@ -101,10 +101,11 @@ export async function startContainer(pod: Pod, container: Container, status: Run
 }
 
 /** Hooks run through CRI ExecSync; an httpGet hook without a host goes to the pod's IP. */
-function hookRuntime(cri: CriClient, knownPodIPs?: string[]): HookRuntime {
+function hookRuntime(cri: CriClient, recorder: PodEventRecorder, knownPodIPs?: string[]): HookRuntime {
   return {
     execSync: (id, cmd, timeout) => cri.execSync(id, cmd, timeout),
     podIP: async (pod) => knownPodIPs?.[0] ?? (await readPodStatus(cri, pod.metadata?.uid ?? ''))?.ips[0],
+    httpFallback: (pod, host) => recorder.event(pod, 'Warning', LIFECYCLE_HTTP_FALLBACK, `request to HTTPS lifecycle hook ${host} got HTTP response, retry with HTTP succeeded`),
   };
 }
 
@@ -165,7 +166,7 @@ export async function killContainer(
     const started = performance.now();
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), grace * 1000);
-    const hook = runLifecycleHandler(hookRuntime(cri), pod, spec, target.id, preStop, deadline.signal).then((message) => {
+    const hook = runLifecycleHandler(hookRuntime(cri, recorder), pod, spec, target.id, preStop, deadline.signal).then((message) => {
       if (message !== undefined) recorder.event(pod, 'Warning', FAILED_PRE_STOP_HOOK, 'PreStopHook failed', fieldPath);
     });
     await Promise.race([hook, new Promise<void>((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }))]);

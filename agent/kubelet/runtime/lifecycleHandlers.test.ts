@@ -17,11 +17,11 @@ const noExec: HookRuntime = {
 describe('lifecycle hook runner', () => {
   let server: http.Server;
   let port = 0;
-  const seen: { url?: string; agent?: string; custom?: string }[] = [];
+  const seen: { url?: string; agent?: string; custom?: string; auth?: string }[] = [];
 
   beforeAll(async () => {
     server = http.createServer((req, res) => {
-      seen.push({ url: req.url, agent: req.headers['user-agent'], custom: req.headers['x-hook'] as string | undefined });
+      seen.push({ url: req.url, agent: req.headers['user-agent'], custom: req.headers['x-hook'] as string | undefined, auth: req.headers.authorization });
       // Any status counts as delivered: upstream judges only the transport.
       res.statusCode = req.url?.startsWith('/broken') ? 500 : 200;
       res.end('body');
@@ -71,6 +71,16 @@ describe('lifecycle hook runner', () => {
     expect(msg).toBe(
       `HTTP lifecycle hook (/x) for Container "main" in Pod "web_shop(u-1)" failed - error: Get "http://127.0.0.1:${closedPort}/x": dial tcp 127.0.0.1:${closedPort}: connect: connection refused`,
     );
+  });
+
+  it('an HTTPS hook answered in plain HTTP is sent again over HTTP, and says so', async () => {
+    const fallbacks: string[] = [];
+    const rt: HookRuntime = { ...noExec, httpFallback: (_, host) => fallbacks.push(host) };
+    const msg = await runLifecycleHandler(rt, pod, container, 'c1', { httpGet: { path: '/tls', port, scheme: 'HTTPS', httpHeaders: [{ name: 'Authorization', value: 'Bearer x' }] } });
+    expect(msg).toBeUndefined();
+    expect(fallbacks).toEqual([`127.0.0.1:${port}`]);
+    // The retry goes without the credentials meant for TLS.
+    expect(seen.at(-1)).toMatchObject({ url: '/tls', auth: undefined });
   });
 
   it('httpGet without a host and without a pod IP fails', async () => {

@@ -21,7 +21,12 @@ export interface HookRuntime {
   execSync(id: string, cmd: string[], timeoutSeconds: number): Promise<{ stdout: Buffer; stderr: Buffer; exit_code: number }>;
   /** The pod's first IP, for an httpGet hook without a host (upstream reads the pod status). */
   podIP(pod: Pod): Promise<string | undefined>;
+  /** An HTTPS hook got a plain HTTP answer and was sent again over HTTP, which worked (event LifecycleHTTPFallback). */
+  httpFallback?(pod: Pod, host: string): void;
 }
+
+/** Upstream's event reason when an HTTPS hook fell back to HTTP. */
+export const LIFECYCLE_HTTP_FALLBACK = 'LifecycleHTTPFallback';
 
 /** Upstream format.Pod: name_namespace(uid). */
 export function formatPod(pod: Pod): string {
@@ -99,23 +104,42 @@ async function runHttpGet(rt: HookRuntime, pod: Pod, container: Container, actio
   const built = buildHttpProbeRequest(action, container, host);
   if ('error' in built) return built.error;
   const headers = built.headers.map(([n, v]): [string, string] => (n === 'User-Agent' && !(action.httpHeaders ?? []).some((h) => h.name.toLowerCase() === 'user-agent') ? [n, LIFECYCLE_USER_AGENT] : [n, v]));
-  const url = built.url;
+  const first = await httpGetOnce(built.url, headers, signal);
+  // Upstream: an HTTPS hook that got an HTTP response is sent again over HTTP, without
+  // Authorization; if that works the hook succeeded, with an event saying so.
+  if (first.plainHttpAnswer && built.url.protocol === 'https:') {
+    const url = new URL(built.url);
+    url.protocol = 'http:';
+    const retry = await httpGetOnce(url, headers.filter(([n]) => n !== 'Authorization'), signal);
+    if (retry.error === undefined) {
+      rt.httpFallback?.(pod, url.host);
+      return undefined;
+    }
+  }
+  return first.error;
+}
+
+/** One GET; `plainHttpAnswer` when TLS failed because the server spoke plain HTTP. */
+function httpGetOnce(url: URL, headers: [string, string][], signal?: AbortSignal): Promise<{ error?: string; plainHttpAnswer?: boolean }> {
   return new Promise((resolve) => {
     const mod = url.protocol === 'https:' ? https : http;
     const addr = joinHostPort(url.hostname.replace(/^\[|\]$/g, ''), Number(url.port || (url.protocol === 'https:' ? 443 : 80)));
     const req = mod.request(url, { method: 'GET', headers: Object.fromEntries(headers), agent: false, rejectUnauthorized: false, signal });
     const prefix = `Get ${JSON.stringify(url.toString())}`;
     req.on('error', (err: NodeJS.ErrnoException) => {
-      if (signal?.aborted) return resolve(`${prefix}: context canceled`);
-      if (err.message === 'socket hang up') return resolve(`${prefix}: EOF`);
-      if (err.syscall === 'connect' || err.syscall === 'getaddrinfo') return resolve(`${prefix}: ${dialErrorText(err, addr, false)}`);
-      resolve(`${prefix}: ${err.message}`);
+      if (signal?.aborted) return resolve({ error: `${prefix}: context canceled` });
+      if (err.code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/.test(err.message)) {
+        return resolve({ error: `${prefix}: http: server gave HTTP response to HTTPS client`, plainHttpAnswer: true });
+      }
+      if (err.message === 'socket hang up') return resolve({ error: `${prefix}: EOF` });
+      if (err.syscall === 'connect' || err.syscall === 'getaddrinfo') return resolve({ error: `${prefix}: ${dialErrorText(err, addr, false)}` });
+      resolve({ error: `${prefix}: ${err.message}` });
     });
     req.on('response', (res) => {
       // Upstream discards the body: the answer arrived, the hook is delivered.
       res.resume();
       res.on('error', () => undefined);
-      resolve(undefined);
+      resolve({});
       req.destroy();
     });
     req.end();
