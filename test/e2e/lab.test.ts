@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import type { Deployment } from 'kubernetes-types/apps/v1.js';
 import type { Node, Pod, PodList } from 'kubernetes-types/core/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { httpsProbeIn } from '../../lab/labProbes.ts';
 import { execIn } from '../../lab/netns.ts';
 import { labDown, labExec, labStatus, labUp, leftovers, nodeNamespace, type LabStatus } from '../../lab/lab.ts';
 import { type LabOptions, type LabPlan, labPlan, REPO_DIR } from '../../lab/labPlan.ts';
@@ -161,6 +162,13 @@ describe.skipIf(!isRoot || !hasKubectl)('the lab end to end, through the real ku
     for (const node of [worker(0), worker(1)]) {
       expect(await answersUntilAll(() => httpGetManyIn(ns, `http://${node.address}:${NGINX.nodePort}/`, 12), replicas)).toEqual(replicas);
     }
+    // The `kubernetes` Service leads to the API server (its EndpointSlice is the API server's own).
+    const apiIP = await clusterIP('default', 'kubernetes');
+    const version = await waitFor('the API server through its ClusterIP', async () => {
+      const res = await httpsProbeIn(ns, `https://${apiIP}:443/version`, plan.caCert);
+      return res.ok ? res.body : undefined;
+    }, MINUTES(2));
+    expect(JSON.parse(version)).toMatchObject({ major: '1' });
   }, 600_000);
 
   it('answers on the same ClusterIP and NodePorts from inside a pod, every replica in turn', async () => {
