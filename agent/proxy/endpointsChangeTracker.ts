@@ -8,7 +8,7 @@ import { namespacedName, sameList } from './serviceChangeTracker.ts';
 import type { EndpointInfo, EndpointsMap, Logger } from './types.ts';
 
 export interface EndpointsUpdateResult {
-  /** Endpoints per service port after the update (a new Map each time). */
+  /** Endpoints per service port after the update: the tracker's own map, like ServiceUpdateResult.services. */
   endpoints: EndpointsMap;
   /** "ns/name" of Services whose endpoints changed. */
   changed: Set<string>;
@@ -84,7 +84,7 @@ export class EndpointsChangeTracker {
       changed.add(service);
     }
     this.pending.clear();
-    return { endpoints: new Map(this.map), changed };
+    return { endpoints: this.map, changed };
   }
 }
 

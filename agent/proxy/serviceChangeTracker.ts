@@ -7,7 +7,10 @@ import { servicePortsOf } from './serviceMap.ts';
 import type { Logger, ServicePortInfo, ServicePortMap } from './types.ts';
 
 export interface ServiceUpdateResult {
-  /** Every service port after the update (a new Map each time: earlier snapshots stay as they were). */
+  /**
+   * Every service port after the update: the tracker's own map, changed by the next update() (its
+   * entries are replaced, never modified, so an entry read earlier stays as it was).
+   */
   services: ServicePortMap;
   /** "ns/name" of Services whose ports were added, changed or removed. */
   changed: Set<string>;
@@ -60,7 +63,7 @@ export class ServiceChangeTracker {
       changed.add(name);
     }
     this.pending.clear();
-    return { services: new Map(this.map), changed };
+    return { services: this.map, changed };
   }
 }
 

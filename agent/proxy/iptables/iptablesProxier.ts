@@ -53,8 +53,8 @@ export class IptablesProxier implements ProxyBackend {
   /** Content of the top-level chains as last restored; undefined = unknown, write them. */
   private lastFilterRules: string[] | undefined;
   private lastNatTopRules: string[] | undefined;
-  private lastServices: ServicePortMap = new Map();
-  private lastEndpoints: EndpointsMap = new Map();
+  /** UDP ports and their endpoints at the last sync, for conntrack cleanup (the maps themselves change). */
+  private lastUdp = udpOnly(new Map(), new Map());
   lastReport: IptablesSyncReport | undefined;
 
   constructor(
@@ -133,9 +133,9 @@ export class IptablesProxier implements ProxyBackend {
     }
     this.lastFilterRules = rules.filterRules;
     this.lastNatTopRules = rules.natTopRules;
-    await clearUdpConntrack(this.run, this.log, this.lastServices, this.lastEndpoints, services, endpoints);
-    this.lastServices = services;
-    this.lastEndpoints = endpoints;
+    const udp = udpOnly(services, endpoints);
+    await clearUdpConntrack(this.run, this.log, this.lastUdp.services, this.lastUdp.endpoints, udp.services, udp.endpoints);
+    this.lastUdp = udp;
     this.lastReport = {
       full: input.full,
       largeClusterMode: large,
@@ -146,11 +146,12 @@ export class IptablesProxier implements ProxyBackend {
       insertedJumps: jumps.filter.length + jumps.nat.length,
       text,
     };
-    const natWritten = (natTop ? rules.natRules.length : rules.natServiceRules.length) + stale.length;
+    const natTotal = rules.natTopRules.length + rules.natServiceRules.length;
+    const natWritten = (natTop ? natTotal : rules.natServiceRules.length) + stale.length;
     return {
       ruleCounts: {
         iptables_filter: rules.filterRules.length,
-        iptables_nat: rules.natRules.length + rules.skippedNatRules,
+        iptables_nat: natTotal + rules.skippedNatRules,
         iptables_nat_last_sync: text ? natWritten : 0,
         iptables_deleted_chains: stale.length,
       },
@@ -168,10 +169,22 @@ export class IptablesProxier implements ProxyBackend {
   }
 }
 
-/** The jump's target chain is declared in this restore (KUBE-FIREWALL only with localhost NodePorts). */
+/** The jump's target chain is declared in this restore: the nat ones always are, KUBE-FIREWALL only with localhost NodePorts. */
 function declared(rules: ReturnType<typeof assembleRuleSet>, j: JumpRule): boolean {
   const line = `:${j.args[j.args.length - 1]} - [0:0]`;
-  return (j.table === 'filter' ? rules.filterChains : rules.natChains).includes(line);
+  return j.table === 'nat' || rules.filterChains.includes(line);
+}
+
+/** A copy of the UDP part of the model: conntrack cleanup compares it with the next sync's. */
+function udpOnly(services: ServicePortMap, endpoints: EndpointsMap): { services: ServicePortMap; endpoints: EndpointsMap } {
+  const out = { services: new Map() as ServicePortMap, endpoints: new Map() as EndpointsMap };
+  for (const [name, svc] of services) {
+    if (svc.protocol !== 'UDP') continue;
+    out.services.set(name, svc);
+    const eps = endpoints.get(name);
+    if (eps) out.endpoints.set(name, eps);
+  }
+  return out;
 }
 
 function sameLines(a: string[] | undefined, b: string[]): boolean {

@@ -269,38 +269,60 @@ export function servicePortRules(svc: ServicePortInfo, eps: EndpointInfo[], cfg:
 export function assembleRuleSet(ports: ServicePortRules[], write: (p: ServicePortRules) => boolean, o: RuleOptions = {}): IptablesRuleSet {
   const f = fixedRules(o);
   const filterRules = [...f.filterHead];
-  const natChains = [...f.natChains];
-  const natRules = [...f.natHead];
   const natTopRules = [...f.natHead];
   const natServiceChains: string[] = [];
   const natServiceRules: string[] = [];
-  const activeNatChains = new Set<string>();
   let skippedNatRules = 0;
   for (const p of ports) {
     for (const r of p.filterRules) filterRules.push(r);
-    for (const r of p.natTopRules) {
-      natRules.push(r);
-      natTopRules.push(r);
-    }
-    for (const c of p.chains) activeNatChains.add(c);
+    for (const r of p.natTopRules) natTopRules.push(r);
     if (write(p)) {
-      for (const c of p.chains) {
-        const line = chainLine(c);
-        natChains.push(line);
-        natServiceChains.push(line);
-      }
-      for (const r of p.chainRules) {
-        natRules.push(r);
-        natServiceRules.push(r);
-      }
+      for (const c of p.chains) natServiceChains.push(chainLine(c));
+      for (const r of p.chainRules) natServiceRules.push(r);
     } else {
       skippedNatRules += p.chainRules.length;
     }
   }
-  natRules.push(...f.natTail);
   natTopRules.push(...f.natTail);
   filterRules.push(...f.filterTail);
-  return { filterChains: f.filterChains, filterRules, natChains, natRules, natTopRules, natServiceChains, natServiceRules, activeNatChains, skippedNatRules };
+
+  // The interleaved layout and the set of all chains cost more than the rest of a partial sync
+  // at 10,000 Services, and only a sync that writes the top-level chains (or deletes stale
+  // chains after a full sync) needs them: computed on first use.
+  let nat: { chains: string[]; rules: string[] } | undefined;
+  const interleaved = () => {
+    if (nat) return nat;
+    const chains = [...f.natChains];
+    const rules = [...f.natHead];
+    for (const p of ports) {
+      for (const r of p.natTopRules) rules.push(r);
+      if (write(p)) {
+        for (const c of p.chains) chains.push(chainLine(c));
+        for (const r of p.chainRules) rules.push(r);
+      }
+    }
+    rules.push(...f.natTail);
+    return (nat = { chains, rules });
+  };
+  let active: Set<string> | undefined;
+  return {
+    filterChains: f.filterChains,
+    filterRules,
+    get natChains() {
+      return interleaved().chains;
+    },
+    get natRules() {
+      return interleaved().rules;
+    },
+    natTopRules,
+    natServiceChains,
+    natServiceRules,
+    get activeNatChains() {
+      active ??= new Set(ports.flatMap((p) => p.chains));
+      return active;
+    },
+    skippedNatRules,
+  };
 }
 
 /** The whole rule set for a model, without a cache (upstream syncProxyRules' generation part). */
