@@ -230,8 +230,8 @@ export class Kubelet implements PodSyncer {
 
   // ---- the pod worker's three steps ----
 
-  async syncPod(pod: Pod): Promise<{ requeueAfterMs?: number; terminal?: boolean }> {
-    const result = await this.o.runtime.syncPod(pod, this.o.lookup);
+  async syncPod(pod: Pod, signal?: AbortSignal): Promise<{ requeueAfterMs?: number; terminal?: boolean }> {
+    const result = await this.o.runtime.syncPod(pod, this.o.lookup, signal);
     this.o.prober?.addPod(pod);
     const status = await this.generateStatus(pod);
     this.statusManager.setPodStatus(pod, status);

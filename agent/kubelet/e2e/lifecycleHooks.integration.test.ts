@@ -92,6 +92,22 @@ describe.skipIf(!isRoot)('lifecycle hooks through kubectl', () => {
     await k.deletePod('poststart-http');
   }, 240_000);
 
+  it('a pod deleted while its postStart hook still runs is not held back by the hook', async () => {
+    await k.apply(busyboxPod('slow-hooks', 'exec sleep 3600', {
+      extra: `    lifecycle:
+      postStart:
+        sleep:
+          seconds: 3600
+`,
+    }));
+    // The container started; its postStart runs on (an hour).
+    await k.waitUntil('the Started event', async () => (await k.events('slow-hooks')).some((e) => e.reason === 'Started'));
+    // Deletion stops the hook and the pod goes (the poll gives up long before the hour).
+    await k.deletePod('slow-hooks');
+    const events = (await k.events('slow-hooks')).map((e) => `${e.type} ${e.reason}: ${e.message}`);
+    expect(events).toContain('Warning FailedPostStartHook: PostStartHook failed');
+  }, 240_000);
+
   it('preStop exec and httpGet run before the stop signal; a failing preStop is reported and the container still stops', async () => {
     const dirs = { exec: join(k.node.dir, 'prestop-exec'), http: join(k.node.dir, 'prestop-http') };
     const trapTerm = "trap 'echo got-TERM >> /out/marker; exit 0' TERM; echo started >> /out/marker; while true; do sleep 0.2; done";

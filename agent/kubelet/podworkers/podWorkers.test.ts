@@ -163,4 +163,51 @@ describe('PodWorkers', () => {
     workers.forget('u1');
     expect(workers.knownUids()).toEqual([]);
   });
+
+  it('a kill while a sync runs aborts that sync (a hook in flight ends) and the pod terminates next', async () => {
+    const calls: string[] = [];
+    let seen: AbortSignal | undefined;
+    const syncer: PodSyncer = {
+      syncPod: (p, signal) => {
+        calls.push(`sync ${p.metadata?.resourceVersion}`);
+        seen = signal;
+        // Like a postStart hook that would run for an hour: it ends only when aborted.
+        return new Promise((resolve) => signal?.addEventListener('abort', () => resolve({}), { once: true }));
+      },
+      async syncTerminatingPod(_uid, p, grace) {
+        calls.push(`terminating ${p?.metadata?.resourceVersion} grace=${grace}`);
+      },
+      async syncTerminatedPod(_uid, p) {
+        calls.push(`terminated ${p?.metadata?.resourceVersion}`);
+      },
+    };
+    const workers = new PodWorkers({ syncer, log, clock: new FakeClock() });
+    workers.update({ uid: 'u1', pod: pod('1') });
+    await new Promise((r) => setImmediate(r));
+    expect(seen?.aborted).toBe(false);
+    workers.update({ uid: 'u1', pod: pod('2', { deletionTimestamp: '2024-01-01T00:00:00Z' }), kill: true, gracePeriodSeconds: 5 });
+    expect(seen?.aborted).toBe(true);
+    await settle(workers);
+    expect(calls).toEqual(['sync 1', 'terminating 2 grace=5', 'terminated 2']);
+  });
+
+  it('an update that does not stop the pod leaves the sync in flight alone', async () => {
+    const f = fakeSyncer();
+    let seen: AbortSignal | undefined;
+    const syncPod = f.syncer.syncPod;
+    f.syncer.syncPod = (p, signal) => {
+      seen = signal;
+      return syncPod(p, signal);
+    };
+    const workers = new PodWorkers({ syncer: f.syncer, log, clock: new FakeClock() });
+    f.hold(true);
+    workers.update({ uid: 'u1', pod: pod('1') });
+    await new Promise((r) => setImmediate(r));
+    workers.update({ uid: 'u1', pod: pod('2') });
+    expect(seen?.aborted).toBe(false);
+    f.hold(false);
+    f.release();
+    await settle(workers);
+    expect(f.calls).toEqual(['sync 1', 'sync 2']);
+  });
 });

@@ -25,8 +25,12 @@ export type WorkerPhase = 'syncing' | 'terminating' | 'terminated';
 
 /** What the worker asks of the kubelet (upstream podSyncer: SyncPod, SyncTerminatingPod, SyncTerminatedPod). */
 export interface PodSyncer {
-  /** Converges a running pod; `terminal` when it reached Succeeded/Failed and nothing will restart. */
-  syncPod(pod: Pod): Promise<{ requeueAfterMs?: number; terminal?: boolean }>;
+  /**
+   * Converges a running pod; `terminal` when it reached Succeeded/Failed and nothing will restart.
+   * `signal` aborts when the pod is to be stopped meanwhile (upstream cancels the sync's context),
+   * so a long postStart hook does not hold its termination back.
+   */
+  syncPod(pod: Pod, signal?: AbortSignal): Promise<{ requeueAfterMs?: number; terminal?: boolean }>;
   /**
    * Stops the pod's containers within the grace period. `pod` is undefined for a pod the runtime
    * runs but the API server does not know (an orphan found by housekeeping).
@@ -58,6 +62,8 @@ interface PodWorkerState {
   /** syncTerminatedPod completed: the pod's resources are reclaimed. */
   finished: boolean;
   cancelRequeue?: () => void;
+  /** Aborts the syncPod step in flight. */
+  cancelSync?: AbortController;
 }
 
 export interface PodWorkersOptions {
@@ -103,6 +109,8 @@ export class PodWorkers {
         state.gracePeriodSeconds = u.gracePeriodSeconds;
       }
       state.terminationRequested = true;
+      // A sync in flight has nothing more to do: termination is next (upstream cancels its context).
+      state.cancelSync?.abort();
     }
     state.pending = { ...u, pod: u.pod ?? state.pending?.pod };
     if (!state.working) void this.run(state);
@@ -168,7 +176,17 @@ export class PodWorkers {
   private async step(state: PodWorkerState): Promise<void> {
     if (state.phase === 'syncing') {
       if (!state.terminationRequested && state.pod) {
-        const result = await this.o.syncer.syncPod(state.pod);
+        state.cancelSync = new AbortController();
+        let result;
+        try {
+          result = await this.o.syncer.syncPod(state.pod, state.cancelSync.signal);
+        } finally {
+          state.cancelSync = undefined;
+        }
+        if (state.terminationRequested) {
+          // Killed while syncing: the next update (already pending) terminates the pod.
+          return;
+        }
         if (!result.terminal) {
           if (result.requeueAfterMs !== undefined) this.requeue(state, result.requeueAfterMs);
           return;

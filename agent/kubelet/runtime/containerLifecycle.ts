@@ -38,6 +38,8 @@ export interface StartContext {
   memoryCapacity: number;
   /** <kubeletRoot>/pods/<uid>/containers: termination message files live here. */
   podContainersDir: string;
+  /** The pod is to be stopped: a postStart hook in flight ends. */
+  signal?: AbortSignal;
 }
 
 /** Starts one container; returns undefined on success, else why it could not. */
@@ -89,7 +91,7 @@ export async function startContainer(pod: Pod, container: Container, status: Run
   // killed (its preStop runs too, as upstream) and the restart policy decides what comes next.
   const postStart = container.lifecycle?.postStart;
   if (postStart) {
-    const message = await runLifecycleHandler(hookRuntime(ctx.cri, ctx.recorder, ctx.envContext.podIPs), pod, container, containerId, postStart);
+    const message = await runLifecycleHandler(hookRuntime(ctx.cri, ctx.recorder, ctx.envContext.podIPs), pod, container, containerId, postStart, ctx.signal);
     if (message !== undefined) {
       // Upstream leaves the handler's output out of the event: it may carry secrets.
       event('Warning', FAILED_POST_START_HOOK, 'PostStartHook failed');
@@ -167,7 +169,8 @@ export async function killContainer(
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(), grace * 1000);
     const hook = runLifecycleHandler(hookRuntime(cri, recorder), pod, spec, target.id, preStop, deadline.signal).then((message) => {
-      if (message !== undefined) recorder.event(pod, 'Warning', FAILED_PRE_STOP_HOOK, 'PreStopHook failed', fieldPath);
+      // A hook cut short by the end of the grace period is not reported as failed.
+      if (message !== undefined && !deadline.signal.aborted) recorder.event(pod, 'Warning', FAILED_PRE_STOP_HOOK, 'PreStopHook failed', fieldPath);
     });
     await Promise.race([hook, new Promise<void>((resolve) => deadline.signal.addEventListener('abort', () => resolve(), { once: true }))]);
     clearTimeout(timer);

@@ -88,11 +88,23 @@ describe('lifecycle hook runner', () => {
     expect(await runLifecycleHandler(noIP, pod, container, 'c1', { httpGet: { port } })).toMatch(/^HTTP lifecycle hook \(\) for Container "main" in Pod "web_shop\(u-1\)" failed - error: failed to find networking container/);
   });
 
-  it('sleep ends early when its time is up (the grace period ended)', async () => {
+  it('sleep ends early when the pod is stopped, as a failure worded as upstream', async () => {
     const deadline = new AbortController();
     const done = runLifecycleHandler(noExec, pod, container, 'c1', { sleep: { seconds: 3600 } }, deadline.signal);
     deadline.abort();
-    expect(await done).toBeUndefined();
+    expect(await done).toBe('Sleep lifecycle hook (3600) for Container "main" in Pod "web_shop(u-1)" failed - error: container terminated before sleep hook finished');
+  });
+
+  it('an exec hook still running when the pod is stopped is given up', async () => {
+    const hanging: HookRuntime = { ...noExec, execSync: () => new Promise(() => undefined) };
+    const stop = new AbortController();
+    const done = runLifecycleHandler(hanging, pod, container, 'c1', { exec: { command: ['sleep', '3600'] } }, stop.signal);
+    stop.abort();
+    expect(await done).toBe('Exec lifecycle hook ([sleep 3600]) for Container "main" in Pod "web_shop(u-1)" failed - error: context canceled, message: ""');
+  });
+
+  it('a sleep that runs its time succeeds', async () => {
+    expect(await runLifecycleHandler(noExec, pod, container, 'c1', { sleep: { seconds: 0 } })).toBeUndefined();
   });
 
   it('a handler without an action is an error', async () => {

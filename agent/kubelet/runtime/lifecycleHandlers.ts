@@ -60,8 +60,9 @@ export async function runLifecycleHandler(
     let output = '';
     let error: string | undefined;
     try {
-      // Upstream passes no timeout (0): the hook runs as long as it needs.
-      const res = await rt.execSync(containerId, cmd, 0);
+      // Upstream passes no timeout (0): the hook runs as long as it needs, or until the pod is
+      // stopped (the command goes on in the container until the container itself stops).
+      const res = await untilAborted(rt.execSync(containerId, cmd, 0), signal);
       output = Buffer.concat([res.stdout ?? Buffer.alloc(0), res.stderr ?? Buffer.alloc(0)]).toString('utf8');
       if (res.exit_code !== 0) error = `command '${cmd.join(' ')}' exited with ${res.exit_code}: ${(res.stderr ?? Buffer.alloc(0)).toString('utf8')}`;
     } catch (err) {
@@ -78,16 +79,29 @@ export async function runLifecycleHandler(
   }
   if (kind === 'sleep') {
     const seconds = Number(handler.sleep?.seconds ?? 0);
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, seconds * 1000);
+    const completed = await new Promise<boolean>((resolve) => {
+      if (signal?.aborted) return resolve(false);
+      const timer = setTimeout(() => resolve(true), seconds * 1000);
       signal?.addEventListener('abort', () => {
         clearTimeout(timer);
-        resolve();
+        resolve(false);
       }, { once: true });
     });
-    return undefined;
+    if (completed) return undefined;
+    return `Sleep lifecycle hook (${seconds}) for Container ${JSON.stringify(container.name)} in Pod ${JSON.stringify(formatPod(pod))} failed - error: container terminated before sleep hook finished`;
   }
   return `invalid handler: ${JSON.stringify(handler)}`;
+}
+
+/** The call's result, or a rejection once the signal aborts (the call itself cannot be recalled). */
+function untilAborted<T>(call: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return call;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('context canceled'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    call.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 /**

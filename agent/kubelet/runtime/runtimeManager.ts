@@ -66,7 +66,7 @@ export class KubeRuntimeManager implements RuntimeManager {
     return this.images.backoff;
   }
 
-  async syncPod(pod: Pod, lookup: ObjectLookup): Promise<PodSyncResult> {
+  async syncPod(pod: Pod, lookup: ObjectLookup, signal?: AbortSignal): Promise<PodSyncResult> {
     const uid = pod.metadata?.uid ?? '';
     const result: PodSyncResult = { failures: new Map(), started: [], killed: [] };
     const status = await readPodStatus(this.cri, uid);
@@ -113,7 +113,7 @@ export class KubeRuntimeManager implements RuntimeManager {
       }
     }
 
-    const ctx = await this.startContext(pod, lookup, sandboxId, sandboxConfig, volumes, podIPs);
+    const ctx = { ...(await this.startContext(pod, lookup, sandboxId, sandboxConfig, volumes, podIPs)), signal };
     // Earlier instances count even under a new sandbox: restartCount goes on, back-off applies.
 
     // Step 5 upstream starts ephemeral containers; not supported.
@@ -127,6 +127,7 @@ export class KubeRuntimeManager implements RuntimeManager {
 
     // Step 7: the app containers, each after its crash-loop back-off.
     for (const idx of actions.containersToStart) {
+      if (signal?.aborted) break;
       await this.startWithBackoff(pod, pod.spec!.containers[idx], status, ctx, result);
     }
 

@@ -108,7 +108,8 @@ export interface PodSyncResult {
 /** The runtime core the pod workers drive. */
 export interface RuntimeManager {
   /** Converges the runtime to the pod's spec: sandbox, init containers, app containers. */
-  syncPod(pod: Pod, lookup: ObjectLookup): Promise<PodSyncResult>;
+  /** `signal`: the pod is to be stopped; hooks in flight end and nothing more is started. */
+  syncPod(pod: Pod, lookup: ObjectLookup, signal?: AbortSignal): Promise<PodSyncResult>;
   /**
    * Stops every container with the grace period (pod's deletionGracePeriodSeconds, else
    * terminationGracePeriodSeconds, or the override), then stops and removes the sandboxes.
