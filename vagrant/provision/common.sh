@@ -11,7 +11,8 @@
 #   7. /etc/k8ts/k8ts.env and the systemd units
 #
 # When something the components read changed (code, units, k8ts.env), it leaves /run/k8ts/restart
-# so that master.sh / worker.sh restart them.
+# so that master.sh / worker.sh restart them; when only the proxy mode changed (proxy.env), it
+# leaves /run/k8ts/restart-proxy and only the proxy restarts.
 # Usage: common.sh --role master|worker --node-name NAME --node-ip IP --master-ip IP ... (see lib.sh)
 source "$(dirname "$0")/lib.sh"
 parse_flags "$@"
@@ -75,7 +76,9 @@ sysctl -q -p /etc/sysctl.d/90-k8ts.conf
 mkdir -p "$K8TS_HOME"
 copied=$(rsync -a --delete --itemize-changes --exclude /.git --exclude /.vagrant --exclude /tmp \
   --exclude /dist.building --exclude node_modules "$REPO_SRC/" "$K8TS_HOME/")
-[ -z "$copied" ] || { log "repository updated in $K8TS_HOME ($(printf '%s\n' "$copied" | wc -l) changes)"; restart_needed; }
+[ -z "$copied" ] || log "repository updated in $K8TS_HOME ($(printf '%s\n' "$copied" | wc -l) changes)"
+# The components run dist/ with node_modules: other files (sources, docs, tests) change nothing.
+if grep -qE '^[^ ]+ (dist/|package(-lock)?\.json$)' <<<"$copied"; then restart_needed; fi
 # npm ci only when node_modules was installed from another lockfile (the box records the hash of
 # the one it was made with). All dependencies, dev ones too: typescript compiles dist/ below.
 lock_hash=$(sha256sum "$K8TS_HOME/package-lock.json" | cut -d' ' -f1)
@@ -129,11 +132,13 @@ API_PORT=$API_PORT
 CLUSTER_CIDR=$CLUSTER_CIDR
 SERVICE_CIDR=$SERVICE_CIDR
 CLUSTER_DNS=$CLUSTER_DNS
-PROXY_MODE=$PROXY_MODE
 SERVER_STORAGE_ARGS=$server_storage_args
 KUBELET_EXTRA_ARGS=$kubelet_extra_args
 EOF
 install_if_changed /tmp/k8ts.env "$CONF_DIR/k8ts.env" 0644 && restart_needed
+# The proxy mode alone: switching it (K8TS_PROXY_MODE=ipvs vagrant provision) restarts the proxy only.
+printf '# Written by vagrant/provision/common.sh; read by k8ts-proxy.service.\nPROXY_MODE=%s\n' "$PROXY_MODE" >/tmp/k8ts-proxy.env
+install_if_changed /tmp/k8ts-proxy.env "$CONF_DIR/proxy.env" 0644 && touch /run/k8ts/restart-proxy
 
 units_changed=no
 for unit in "$REPO_SRC"/vagrant/units/*.service; do
@@ -143,5 +148,5 @@ if [ "$units_changed" = yes ]; then
   systemctl daemon-reload
   restart_needed
 fi
-rm -f /tmp/k8ts-modules.conf /tmp/k8ts-sysctl.conf /tmp/k8ts-bin /tmp/k8ts.env
+rm -f /tmp/k8ts-modules.conf /tmp/k8ts-sysctl.conf /tmp/k8ts-bin /tmp/k8ts.env /tmp/k8ts-proxy.env
 log "common provisioning done"

@@ -13,6 +13,8 @@ source "$(dirname "$0")/lib.sh"
 parse_flags "$@"
 restart=no
 [ -e /run/k8ts/restart ] && restart=yes
+proxy_restart=$restart
+[ -e /run/k8ts/restart-proxy ] && proxy_restart=yes
 
 # --- 1. etcd ----------------------------------------------------------------------------------------
 if [ "$STORAGE" = etcd ]; then
@@ -42,6 +44,6 @@ start_unit k8ts-server.service "$restart"
 log "waiting for the API server at $API_SERVER/readyz"
 wait_for 1800 "the API server's /readyz" curl -fsS --cacert "$CONF_DIR/ca.crt" "$API_SERVER/readyz"
 start_unit k8ts-kubelet.service "$restart"
-start_unit k8ts-proxy.service "$restart"
-rm -f /run/k8ts/restart
+start_unit k8ts-proxy.service "$proxy_restart"
+rm -f /run/k8ts/restart /run/k8ts/restart-proxy
 log "master ready: kubectl --kubeconfig .vagrant/k8ts/admin.kubeconfig get nodes (on the host)"

@@ -9,6 +9,8 @@ source "$(dirname "$0")/lib.sh"
 parse_flags "$@"
 restart=no
 [ -e /run/k8ts/restart ] && restart=yes
+proxy_restart=$restart
+[ -e /run/k8ts/restart-proxy ] && proxy_restart=yes
 
 # Master writes the kubelet serving key last: once it is there, the node's files are complete.
 log "waiting for $SHARED_DIR/nodes/$NODE_NAME (written by master's provisioning)"
@@ -21,6 +23,6 @@ install_node_credentials && restart=yes
 log "waiting for the API server at $API_SERVER/readyz"
 wait_for 1800 "the API server's /readyz at $API_SERVER" curl -fsS --cacert "$CONF_DIR/ca.crt" "$API_SERVER/readyz"
 start_unit k8ts-kubelet.service "$restart"
-start_unit k8ts-proxy.service "$restart"
-rm -f /run/k8ts/restart
+start_unit k8ts-proxy.service "$proxy_restart"
+rm -f /run/k8ts/restart /run/k8ts/restart-proxy
 log "worker ready"

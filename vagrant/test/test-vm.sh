@@ -53,7 +53,15 @@ fail() {
 inns() { ip netns exec "$NS" "$@"; }
 vagrant_() { (cd "$REPO" && inns vagrant "$@"); }
 kubectl_() { inns kubectl --kubeconfig "$KUBECONFIG_FILE" --request-timeout=60s "$@"; }
-on() { local node=$1; shift; vagrant_ ssh "$node" -c "$*" -- -q 2>/dev/null; }
+# A command on a node: `vagrant ssh NODE -c CMD` (what the user types) for the checks that name
+# it, plain ssh with `vagrant ssh-config`'s settings for polling (each vagrant start costs
+# seconds to a minute on a loaded machine).
+vagrant_ssh() { local node=$1; shift; vagrant_ ssh "$node" -c "$*" -- -q 2>/dev/null; }
+on() {
+  local node=$1
+  shift
+  if [ -s "$WORK/ssh_config" ]; then inns ssh -F "$WORK/ssh_config" -q "$node" "$*"; else vagrant_ssh "$node" "$@"; fi
+}
 # poll SECONDS WHAT COMMAND...: every 5 s until the command succeeds.
 poll() {
   local limit=$1 what=$2 start
@@ -170,13 +178,14 @@ stage_done "registry with the lab's images"
 
 # --- vagrant up ------------------------------------------------------------------------------------------
 log "vagrant up (QEMU TCG; provisioning log: $WORK/up.log)"
-rm -f "$KUBECONFIG_FILE"
+rm -f "$KUBECONFIG_FILE" "$WORK/ssh_config"
 vagrant_ validate >/dev/null || fail "vagrant validate"
 if ! vagrant_ up --no-color >"$WORK/up.log" 2>&1; then
   tail -40 "$WORK/up.log"
   fail "vagrant up (see $WORK/up.log)"
 fi
 check "vagrant up: three VMs provisioned"
+vagrant_ ssh-config >"$WORK/ssh_config" 2>/dev/null || rm -f "$WORK/ssh_config"
 stage_done "vagrant up (3 VMs, provisioning)"
 
 # --- Nodes --------------------------------------------------------------------------------------------
@@ -218,7 +227,7 @@ check "nginx-deploy answers on its ClusterIP $cluster_ip:80 from worker-1"
 nodeport_answers() { inns curl -fsS -m 10 "http://192.168.56.11:$node_port/" | grep -q nginx-deploy; }
 poll 600 "NodePort $node_port on worker-0" nodeport_answers
 check "nginx-deploy answers on NodePort 192.168.56.11:$node_port"
-rules=$(on worker-0 'sudo iptables-save')
+rules=$(vagrant_ssh worker-0 'sudo iptables-save')
 { grep -q '^:KUBE-SVC-' <<<"$rules" && grep -q '^:KUBE-SEP-' <<<"$rules"; } || fail "no KUBE-SVC/KUBE-SEP chains on worker-0"
 check "worker-0 iptables-save: $(grep -c '^:KUBE-SVC-' <<<"$rules") KUBE-SVC and $(grep -c '^:KUBE-SEP-' <<<"$rules") KUBE-SEP chains"
 grep -E "^-A KUBE-(SERVICES|SVC-[A-Z0-9]+|SEP-[A-Z0-9]+) .*(nginx-deploy|$cluster_ip)" <<<"$rules" | head -5 || true
@@ -250,7 +259,7 @@ ipvs_has_all() {
   [ "$(awk -v vip="$cluster_ip:80" '$1 == "TCP" { cur = $2 } $1 == "->" && cur == vip && $2 != "RemoteAddress:Port" { n++ } END { print n + 0 }' <<<"$table")" = "$(wc -w <<<"$endpoints")" ]
 }
 poll 600 "ipvsadm -Ln on worker-0 showing $cluster_ip:80 with one real server per endpoint" ipvs_has_all
-on worker-0 'sudo ipvsadm -Ln' | grep -A5 "$cluster_ip:80"
+vagrant_ssh worker-0 'sudo ipvsadm -Ln' | grep -A5 "$cluster_ip:80"
 check "ipvs mode: worker-0 ipvsadm -Ln has $cluster_ip:80 with $(wc -w <<<"$endpoints") real servers (one per endpoint)"
 poll 600 "ClusterIP from worker-1 in ipvs mode" answers_from worker-1 "$cluster_ip"
 check "ipvs mode: nginx-deploy answers on $cluster_ip from worker-1"
