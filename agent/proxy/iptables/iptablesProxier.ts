@@ -107,7 +107,7 @@ export class IptablesProxier implements ProxyBackend {
         stale = chainsInSave(save.stdout, 'nat').filter((c) => IPTABLES_SERVICE_CHAIN.test(c) && !rules.activeNatChains.has(c));
         jumps = jumpInsertLines(missingJumps(save.stdout, JUMP_RULES.filter((j) => declared(rules, j))));
       } else {
-        // Without the saved ruleset, every jump is inserted; a later full sync finds the stale chains.
+        // Without the saved ruleset: check each jump as upstream does; a later full sync finds the stale chains.
         this.log.error({ err: save.stderr.trim() }, 'iptables-save failed: stale chains will not be deleted');
         stale = [];
         jumps = await this.jumpsByCheck(rules);
