@@ -12,6 +12,7 @@
 // The config itself is rendered by containerdConfig.ts.
 
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { type ContainerdPaths, mirrorHostsFiles, renderContainerdConfig } from './containerdConfig.ts';
 import { daemonPid, startDaemon, stopDaemon, waitFor } from './processes.ts';
@@ -136,7 +137,8 @@ export function mountsUnder(dir: string): string[] {
 /** Deletes a stopped node's containerd directory; never recurses into a mounted filesystem. */
 export async function cleanContainerdDir(paths: ContainerdPaths): Promise<void> {
   for (const point of mountsUnder(paths.dir)) await run('umount', ['--lazy', point]);
-  rmSync(paths.dir, { recursive: true, force: true });
+  // Asynchronous: the unpacked images take a while to delete, and the other nodes' go meanwhile.
+  await rm(paths.dir, { recursive: true, force: true });
 }
 
 /** `lab down` for one node's runtime when no kubelet is left: containers, containerd, files. */
