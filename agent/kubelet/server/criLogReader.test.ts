@@ -1,4 +1,4 @@
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -127,6 +127,73 @@ describe('readCriLog', () => {
       abort.abort();
     });
     expect(out).toEqual(['one\n']);
+  });
+});
+
+describe('readCriLog follows across a log rotation', () => {
+  /** A record line as the runtime writes it. */
+  const rec = (text: string) => `2024-05-01T10:00:00Z stdout F ${text}\n`;
+
+  /** Polls until `ok` holds (the reader works on its own timers). */
+  async function until(ok: () => boolean): Promise<void> {
+    while (!ok()) await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /** Starts following `file`; `text()` is what was shown so far, `stop()` says the container stopped. */
+  function follow(file: string, opts: Partial<ReadLogsOptions> = {}) {
+    let running = true;
+    const out: Buffer[] = [];
+    const done = readCriLog(file, { follow: true, timestamps: false, isRunning: async () => running, ...opts }, (c) => void out.push(Buffer.from(c)));
+    return { done, text: () => Buffer.concat(out).toString(), stop: () => (running = false) };
+  }
+
+  it('finishes the renamed file, then reads the new one at the path from its start', async () => {
+    const f = logFile(rec('one'));
+    const r = follow(f);
+    await until(() => r.text() === 'one\n');
+    // The kubelet renames the live file; the runtime, until it reopens, still writes to it.
+    renameSync(f, `${f}.20240501-100000`);
+    appendFileSync(`${f}.20240501-100000`, rec('two'));
+    await until(() => r.text() === 'one\ntwo\n');
+    // The runtime reopens: a new, still empty file at the path; a last write lands in the old one.
+    writeFileSync(f, '');
+    appendFileSync(`${f}.20240501-100000`, rec('three'));
+    await until(() => r.text() === 'one\ntwo\nthree\n');
+    // From now on the runtime writes to the new file only.
+    appendFileSync(f, rec('four'));
+    await until(() => r.text() === 'one\ntwo\nthree\nfour\n');
+    appendFileSync(f, rec('five'));
+    await until(() => r.text().endsWith('five\n'));
+    r.stop();
+    await r.done;
+    expect(r.text()).toBe('one\ntwo\nthree\nfour\nfive\n');
+  });
+
+  it('follows several rotations in a row; tailLines applies to the first file only', async () => {
+    const f = logFile(rec('a') + rec('b'));
+    const r = follow(f, { tailLines: 1 });
+    await until(() => r.text() === 'b\n');
+    for (const [i, lines] of [['1', ['c', 'd']], ['2', ['e']]] as const) {
+      appendFileSync(f, rec(`${lines[0]}-old`));
+      renameSync(f, `${f}.20240501-10000${i}`);
+      writeFileSync(f, lines.map(rec).join(''));
+      await until(() => r.text().endsWith(`${lines.at(-1)}\n`));
+    }
+    r.stop();
+    await r.done;
+    expect(r.text()).toBe('b\nc-old\nc\nd\ne-old\ne\n');
+  });
+
+  it('a rotation just before the container stopped: the new file is still read', async () => {
+    const f = logFile(rec('one'));
+    const r = follow(f);
+    await until(() => r.text() === 'one\n');
+    appendFileSync(f, rec('two'));
+    renameSync(f, `${f}.20240501-100000`);
+    writeFileSync(f, rec('three'));
+    r.stop();
+    await r.done;
+    expect(r.text()).toBe('one\ntwo\nthree\n');
   });
 });
 

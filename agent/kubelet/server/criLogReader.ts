@@ -1,10 +1,11 @@
 // Reads a container's log file in the CRI format the runtime writes
 // (`<RFC3339Nano time> <stdout|stderr> <F|P>[:tags] <text>\n`, one record per line; P = partial,
 // the line continues in the next record) and writes what `kubectl logs` shows: tail, since,
-// timestamps, limitBytes, and follow until the container stops.
-// Upstream: pkg/kubelet/kuberuntime/logs/logs.go (ReadLogs, parseCRILog, tail, logWriter).
-import { open, type FileHandle } from 'node:fs/promises';
-import { watch, type FSWatcher } from 'node:fs';
+// timestamps, limitBytes, and follow until the container stops — across log rotations.
+// Upstream: pkg/kubelet/kuberuntime/logs/logs.go (ReadLogs, parseCRILog, tail, logWriter, waitLogs).
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
+import { dirname } from 'node:path';
 
 /** Read size, and the block size the tail search walks backwards by (upstream blockSize 1 KiB; larger reads are cheaper here). */
 const READ_CHUNK_BYTES = 64 * 1024;
@@ -119,20 +120,50 @@ export interface ReadLogsOptions extends LogWriterOptions {
   onParseError?: (err: Error, line: Buffer) => void;
 }
 
+function sameFile(a: Stats, b: Stats): boolean {
+  return a.dev === b.dev && a.ino === b.ino;
+}
+
 /**
- * Copies the log file at `path` into `sink`. With `follow`, keeps reading as the file grows and
- * returns once the container is no longer running and everything it wrote has been read, or when
- * `signal` aborts.
+ * The file that took the place of the open one at `path` after a rotation (the kubelet renamed
+ * the log and the runtime reopened it at the same path), once the runtime has written to it;
+ * undefined while the path still names the open file, names nothing yet, or a new file that is
+ * still empty. Waiting for the first write matters: the runtime creates the new file before it
+ * stops writing to the old one, and writes to the new one only after that.
+ */
+async function openReplacement(path: string, current: Stats): Promise<{ file: FileHandle; stats: Stats } | undefined> {
+  const atPath = await stat(path).catch(() => undefined);
+  if (!atPath || sameFile(atPath, current) || atPath.size === 0) return undefined;
+  const file = await open(path, 'r').catch(() => undefined);
+  if (!file) return undefined;
+  // Looked at again through the handle: the path may have changed between stat and open.
+  const stats = await file.stat();
+  if (sameFile(stats, current) || stats.size === 0) {
+    await file.close();
+    return undefined;
+  }
+  return { file, stats };
+}
+
+/**
+ * Copies the log file at `path` into `sink`. With `follow`, keeps reading as the file grows —
+ * and, when the log is rotated, finishes the old file and goes on from the start of the new one
+ * at `path` (upstream reopens the path when the file it follows was replaced) — and returns once
+ * the container is no longer running and everything it wrote has been read, or when `signal`
+ * aborts.
  */
 export async function readCriLog(path: string, opts: ReadLogsOptions, sink: (chunk: Buffer) => void | Promise<void>): Promise<void> {
-  const file = await open(path, 'r');
+  let file = await open(path, 'r');
+  let stats = await file.stat();
+  // Found at the end of the old file; switched to after one more read of the old one.
+  let next: { file: FileHandle; stats: Stats } | undefined;
   let watcher: FSWatcher | undefined;
   let wake: (() => void) | undefined;
   const onAbort = () => wake?.();
   opts.signal?.addEventListener('abort', onAbort);
   try {
     const writer = new LogWriter(opts, sink);
-    let position = await tailStart(file, (await file.stat()).size, opts.tailLines);
+    let position = await tailStart(file, stats.size, opts.tailLines);
     let pending = Buffer.alloc(0);
     // Set once the container was seen stopped: one more read to the end, then done.
     let lastRead = false;
@@ -168,13 +199,32 @@ export async function readCriLog(path: string, opts: ReadLogsOptions, sink: (chu
         if (pending.length > 0) await emit(pending);
         return;
       }
+      if (next) {
+        // The old file is read to its end after the runtime moved on: nothing more comes to it.
+        if (pending.length > 0 && !(await emit(pending))) return;
+        pending = Buffer.alloc(0);
+        await file.close();
+        ({ file, stats } = next);
+        next = undefined;
+        position = 0;
+        continue;
+      }
+      next = await openReplacement(path, stats);
+      // Rotated: read the old file once more, for what was written to it before the new one.
+      if (next) continue;
       if (lastRead) return;
       if (!(await (opts.isRunning?.() ?? Promise.resolve(false)))) {
         lastRead = true;
         continue;
       }
-      // Wait for the runtime to write more: a file event, or the periodic look.
-      watcher ??= watch(path, () => wake?.());
+      // Wait for the runtime to write more: an event in the log's directory (a write, or the
+      // new file of a rotation), or the periodic look.
+      if (!watcher) {
+        watcher = watch(dirname(path), () => wake?.());
+        // The directory going away (the pod's logs removed) ends the events, not the reader:
+        // the periodic look goes on.
+        watcher.on('error', () => watcher?.close());
+      }
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, LOG_FORCE_CHECK_PERIOD_MS);
         wake = () => {
@@ -187,6 +237,7 @@ export async function readCriLog(path: string, opts: ReadLogsOptions, sink: (chu
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     watcher?.close();
+    await next?.file.close();
     await file.close();
   }
 }
