@@ -128,9 +128,10 @@ export class CriClient {
     this.runtime.close();
   }
 
-  private call<T>(client: grpc.Client, method: string, req: object, timeoutMs: number | undefined = this.timeoutMs): Promise<T> {
+  /** timeoutMs null: no deadline (an explicit undefined would take the default). */
+  private call<T>(client: grpc.Client, method: string, req: object, timeoutMs: number | null = this.timeoutMs): Promise<T> {
     const fn = (client as unknown as Record<string, UnaryMethod>)[method];
-    const opts: grpc.CallOptions = timeoutMs === undefined ? {} : { deadline: Date.now() + timeoutMs };
+    const opts: grpc.CallOptions = timeoutMs === null ? {} : { deadline: Date.now() + timeoutMs };
     return new Promise<T>((resolve, reject) => {
       fn.call(client, req, new grpc.Metadata(), opts, (err, res) => {
         if (err) reject(new CriError(method, CODE_NAMES[err.code] ?? 'Unknown', err.details || err.message));
@@ -251,7 +252,7 @@ export class CriClient {
       this.image,
       'PullImage',
       { image, auth, sandbox_config: sandboxConfig },
-      undefined,
+      null,
     );
     return res.image_ref;
   }
