@@ -1,7 +1,7 @@
 // Pod lifecycle end to end (root only): init containers run in order, each to completion, before
 // the app container; deletion with a grace period lets a container that traps SIGTERM finish
 // its shutdown before the pod object goes.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUSYBOX_IMAGE } from '../runtime/testing/criTestNode.ts';
@@ -20,7 +20,12 @@ describe.skipIf(!isRoot)('pod lifecycle through kubectl', () => {
     await k?.stop();
   }, 120_000);
 
-  it('init containers run in order: the second sees the first one\'s file, the app sees both', async () => {
+  it('init containers run in order, each to completion, before the app container', async () => {
+    // The first init container waits for a file the test writes: the state "first init running"
+    // holds until then, so it is observed for sure rather than caught in passing. Each container
+    // appends its name to a shared file: the app prints the order they ran in.
+    const gate = join(k.node.dir, 'init-gate');
+    rmSync(join(gate, 'go'), { force: true });
     await k.apply(`
 apiVersion: v1
 kind: Pod
@@ -32,32 +37,44 @@ spec:
   - name: first
     image: ${BUSYBOX_IMAGE}
     imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "sleep 1; echo one > /work/a"]
-    volumeMounts: [{ name: work, mountPath: /work }]
+    command: ["sh", "-c", "until [ -f /gate/go ]; do sleep 0.2; done; echo first >> /work/order; echo one > /work/a"]
+    volumeMounts: [{ name: work, mountPath: /work }, { name: gate, mountPath: /gate }]
   - name: second
     image: ${BUSYBOX_IMAGE}
     imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "test -f /work/a && echo \\"$(cat /work/a) two\\" > /work/b"]
+    command: ["sh", "-c", "test -f /work/a && echo second >> /work/order && echo \\"$(cat /work/a) two\\" > /work/b"]
     volumeMounts: [{ name: work, mountPath: /work }]
   containers:
   - name: app
     image: ${BUSYBOX_IMAGE}
     imagePullPolicy: IfNotPresent
-    command: ["sh", "-c", "cat /work/b; exec sleep 3600"]
+    command: ["sh", "-c", "echo app >> /work/order; cat /work/order /work/b; exec sleep 3600"]
     volumeMounts: [{ name: work, mountPath: /work }]
   volumes:
   - name: work
     emptyDir: {}
+  - name: gate
+    hostPath: { path: ${gate}, type: DirectoryOrCreate }
 `);
-    // While the first runs, kubectl shows the init progress.
-    await k.waitUntil('Init:0/2 in kubectl get pod', async () => /^initialized\s+0\/1\s+Init:0\/2\s+/.test((await k.kubectl(['get', 'pod', 'initialized', '--no-headers'])).stdout), 120);
+    // While the first runs, neither the second nor the app has started, and kubectl shows the
+    // init progress.
+    const held = await k.waitPod('initialized', (p) => !!p.status?.initContainerStatuses?.[0]?.state?.running, 'the first init container running');
+    expect(held.status?.initContainerStatuses?.[1]?.state?.running).toBeUndefined();
+    expect(held.status?.initContainerStatuses?.[1]?.state?.terminated).toBeUndefined();
+    expect(held.status?.containerStatuses?.[0]?.state?.waiting?.reason).toBe('PodInitializing');
+    expect((await k.kubectl(['get', 'pod', 'initialized', '--no-headers'])).stdout).toMatch(/^initialized\s+0\/1\s+Init:0\/2\s+/);
+    mkdirSync(gate, { recursive: true });
+    writeFileSync(join(gate, 'go'), '');
+
     const p = await k.waitPod('initialized', (p) => !!p.status?.containerStatuses?.[0]?.state?.running, 'app running');
     const [first, second] = p.status!.initContainerStatuses!;
     expect(first).toMatchObject({ name: 'first', ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
     expect(second).toMatchObject({ name: 'second', ready: true, state: { terminated: { exitCode: 0, reason: 'Completed' } } });
+    // Times have a resolution of a second: each starts no earlier than the one before finished.
     expect(Date.parse(second.state!.terminated!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(first.state!.terminated!.finishedAt!));
+    expect(Date.parse(p.status!.containerStatuses![0].state!.running!.startedAt!)).toBeGreaterThanOrEqual(Date.parse(second.state!.terminated!.finishedAt!));
     expect(p.status?.conditions?.find((c) => c.type === 'Initialized')?.status).toBe('True');
-    await k.waitUntil('the app\'s log', async () => (await k.kubectl(['logs', 'initialized'])).stdout === 'one two\n');
+    await k.waitUntil('the app\'s log', async () => (await k.kubectl(['logs', 'initialized'])).stdout === 'first\nsecond\napp\none two\n');
     await k.deletePod('initialized');
   }, 240_000);
 
