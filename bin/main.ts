@@ -6,46 +6,38 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type Options = NonNullable<ParseArgsConfig['options']>;
 type Flags = Record<string, string | boolean | string[] | undefined>;
 
+/** One command-line flag: how node:util parseArgs reads it, and its line in --help. */
+interface Flag {
+  type: 'string' | 'boolean';
+  default?: string | boolean;
+  multiple?: boolean;
+  help: string;
+}
+type FlagTable = Record<string, Flag>;
+
 interface Component {
   summary: string;
-  options: Options;
-  help: Record<string, string>;
+  flags: FlagTable;
   run?: (values: Record<string, string | boolean | string[] | undefined>) => Promise<void>;
 }
 
-const apiserverOptions: Options = {
-  'data-dir': { type: 'string', default: '/var/lib/k8ts' },
-  'bind-address': { type: 'string', default: '0.0.0.0' },
-  'secure-port': { type: 'string', default: '6443' },
-  'advertise-address': { type: 'string' },
-  storage: { type: 'string', default: 'sqlite' },
-  'etcd-servers': { type: 'string' },
-  'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
-  'service-node-port-range': { type: 'string', default: '30000-32767' },
-  'token-auth-file': { type: 'string' },
-  'tls-san': { type: 'string', multiple: true },
-  'log-level': { type: 'string', default: 'info' },
-  'compaction-interval': { type: 'string', default: '300' },
-  'compaction-retain': { type: 'string', default: '1000' },
-  'watch-bookmark-interval': { type: 'string', default: '60' },
+const apiserverFlags: FlagTable = {
+  'data-dir': { type: 'string', default: '/var/lib/k8ts', help: 'directory for the SQLite store, certificates and admin.kubeconfig' },
+  'bind-address': { type: 'string', default: '0.0.0.0', help: 'address to serve HTTPS on' },
+  'secure-port': { type: 'string', default: '6443', help: 'HTTPS port (0 picks a free one)' },
+  'advertise-address': { type: 'string', help: 'address other components and the kubernetes Service use to reach this server' },
+  storage: { type: 'string', default: 'sqlite', help: 'sqlite (embedded, default) or etcd' },
+  'etcd-servers': { type: 'string', help: 'comma-separated etcd client URLs, with --storage etcd' },
+  'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12', help: 'CIDR Service cluster IPs are allocated from' },
+  'service-node-port-range': { type: 'string', default: '30000-32767', help: 'range NodePorts are allocated from' },
+  'token-auth-file': { type: 'string', help: 'CSV file of bearer tokens: token,user,uid,"group1,group2"' },
+  'tls-san': { type: 'string', multiple: true, help: 'extra DNS name or IP for the serving certificate (repeatable)' },
+  'log-level': { type: 'string', default: 'info', help: 'pino log level (debug, info, warn, error)' },
+  'compaction-interval': { type: 'string', default: '300', help: 'seconds between storage compactions (0: never)' },
+  'compaction-retain': { type: 'string', default: '1000', help: 'revisions kept by each compaction; watches older than that get 410 Gone' },
+  'watch-bookmark-interval': { type: 'string', default: '60', help: 'seconds between BOOKMARK events on watches that allow them' },
 };
 
-const apiserverHelp: Record<string, string> = {
-  'data-dir': 'directory for the SQLite store, certificates and admin.kubeconfig',
-  'bind-address': 'address to serve HTTPS on',
-  'secure-port': 'HTTPS port (0 picks a free one)',
-  'advertise-address': 'address other components and the kubernetes Service use to reach this server',
-  storage: 'sqlite (embedded, default) or etcd',
-  'etcd-servers': 'comma-separated etcd client URLs, with --storage etcd',
-  'service-cluster-ip-range': 'CIDR Service cluster IPs are allocated from',
-  'service-node-port-range': 'range NodePorts are allocated from',
-  'token-auth-file': 'CSV file of bearer tokens: token,user,uid,"group1,group2"',
-  'tls-san': 'extra DNS name or IP for the serving certificate (repeatable)',
-  'log-level': 'pino log level (debug, info, warn, error)',
-  'compaction-interval': 'seconds between storage compactions (0: never)',
-  'compaction-retain': 'revisions kept by each compaction; watches older than that get 410 Gone',
-  'watch-bookmark-interval': 'seconds between BOOKMARK events on watches that allow them',
-};
 
 function numberFlag(v: Flags, name: string): number {
   const n = Number(v[name]);
@@ -208,135 +200,87 @@ async function runKubeletComponent(v: Flags): Promise<void> {
   }));
 }
 
-const controllerManagerOptions: Options = {
-  'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
-  'node-monitor-grace-period': { type: 'string', default: '40' },
-  controllers: { type: 'string' },
+const controllerManagerFlags: FlagTable = {
+  'cluster-cidr': { type: 'string', default: '10.244.0.0/16', help: 'CIDR each node gets a /24 podCIDR from' },
+  'node-monitor-grace-period': { type: 'string', default: '40', help: 'seconds without a Lease renewal before a node is NotReady' },
+  controllers: { type: 'string', help: 'comma-separated controllers to run (default: all)' },
 };
-const controllerManagerHelp: Record<string, string> = {
-  'cluster-cidr': 'CIDR each node gets a /24 podCIDR from',
-  'node-monitor-grace-period': 'seconds without a Lease renewal before a node is NotReady',
-  controllers: 'comma-separated controllers to run (default: all)',
-};
-const componentOptions: Options = {
-  kubeconfig: { type: 'string' },
-  'leader-elect': { type: 'string', default: 'true' },
-  'log-level': { type: 'string', default: 'info' },
-};
-const componentHelpText: Record<string, string> = {
-  kubeconfig: 'kubeconfig to reach the API server (k8ts server writes DATA_DIR/<component>.kubeconfig)',
-  'leader-elect': 'hold a Lease in kube-system so only one instance acts (true/false)',
-  'log-level': 'pino log level',
+const componentFlags: FlagTable = {
+  kubeconfig: { type: 'string', help: 'kubeconfig to reach the API server (k8ts server writes DATA_DIR/<component>.kubeconfig)' },
+  'leader-elect': { type: 'string', default: 'true', help: 'hold a Lease in kube-system so only one instance acts (true/false)' },
+  'log-level': { type: 'string', default: 'info', help: 'pino log level' },
 };
 
 const COMPONENTS: Record<string, Component> = {
   server: {
     summary: 'the whole control plane in one process (storage → apiserver → scheduler, controllers)',
-    options: { ...apiserverOptions, ...controllerManagerOptions, disable: { type: 'string', multiple: true } },
-    help: { ...apiserverHelp, ...controllerManagerHelp, disable: 'do not run scheduler or controller-manager (repeatable)' },
+    flags: { ...apiserverFlags, ...controllerManagerFlags, disable: { type: 'string', multiple: true, help: 'do not run scheduler or controller-manager (repeatable)' } },
     run: runWholeControlPlane,
   },
-  apiserver: { summary: 'the Kubernetes API server on SQLite or etcd', options: apiserverOptions, help: apiserverHelp, run: runApiServerOnly },
-  scheduler: { summary: 'assigns pods to nodes', options: componentOptions, help: componentHelpText, run: (v) => runComponent(v, 'scheduler') },
+  apiserver: { summary: 'the Kubernetes API server on SQLite or etcd', flags: apiserverFlags, run: runApiServerOnly },
+  scheduler: { summary: 'assigns pods to nodes', flags: componentFlags, run: (v) => runComponent(v, 'scheduler') },
   'controller-manager': {
     summary: 'runs the controllers (deployment, replicaset, namespace, nodes, ...)',
-    options: { ...componentOptions, ...controllerManagerOptions },
-    help: { ...componentHelpText, ...controllerManagerHelp },
+    flags: { ...componentFlags, ...controllerManagerFlags },
     run: (v) => runComponent(v, 'controller-manager'),
   },
   kubelet: {
     summary: 'the node agent: runs the pods bound to its Node on containerd over CRI',
-    options: {
-      kubeconfig: { type: 'string' },
-      'hostname-override': { type: 'string' },
-      'node-ip': { type: 'string' },
-      'container-runtime-endpoint': { type: 'string', default: 'unix:///run/containerd/containerd.sock' },
-      'root-dir': { type: 'string', default: '/var/lib/kubelet' },
-      'pod-logs-dir': { type: 'string', default: '/var/log/pods' },
-      'cni-conf-dir': { type: 'string', default: '/etc/cni/net.d' },
-      'cni-data-dir': { type: 'string', default: '/var/lib/cni/networks' },
-      'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
-      'cluster-dns': { type: 'string', default: '10.96.0.10' },
-      'cluster-domain': { type: 'string', default: 'cluster.local' },
-      'resolv-conf': { type: 'string', default: '/etc/resolv.conf' },
-      'cgroup-root': { type: 'string' },
-      master: { type: 'boolean' },
-      port: { type: 'string', default: '10250' },
-      address: { type: 'string', default: '0.0.0.0' },
-      'tls-cert-file': { type: 'string' },
-      'tls-private-key-file': { type: 'string' },
-      'client-ca-file': { type: 'string' },
-      'container-log-max-size': { type: 'string', default: '10Mi' },
-      'container-log-max-files': { type: 'string', default: '5' },
-      'image-gc-high-threshold': { type: 'string', default: '85' },
-      'image-gc-low-threshold': { type: 'string', default: '80' },
-      'minimum-image-gc-age': { type: 'string', default: '2m0s' },
-      'log-level': { type: 'string', default: 'info' },
-    },
-    help: {
-      kubeconfig: 'kubeconfig to reach the API server',
-      'hostname-override': 'the Node name (default: this host name)',
-      'node-ip': 'the InternalIP the API server and other nodes reach this node at (required)',
-      'container-runtime-endpoint': "containerd's CRI socket",
-      'root-dir': 'pod directories and volumes',
-      'pod-logs-dir': 'container log files (CRI format)',
-      'cni-conf-dir': "where the node's CNI conflist is written (containerd's cni conf_dir)",
-      'cni-data-dir': 'host-local IPAM state',
-      'cluster-cidr': 'pod CIDR of the cluster; pod traffic leaving it is masqueraded',
-      'cluster-dns': 'DNS Service address(es) for dnsPolicy ClusterFirst',
-      'cluster-domain': 'cluster DNS domain',
-      'resolv-conf': "the node's resolver configuration",
-      'cgroup-root': 'cgroup parent of the pods',
-      master: 'register as the control-plane node (role label and NoSchedule taint)',
-      port: 'HTTPS port of the kubelet server (logs, exec, port-forward)',
-      address: 'address the kubelet server listens on',
-      'tls-cert-file': 'serving certificate (default: a self-signed one)',
-      'tls-private-key-file': 'key of the serving certificate',
-      'client-ca-file': 'CA that signs the API server client certificate (default: the kubeconfig CA)',
-      'container-log-max-size': 'a container log is rotated when it reaches this size (a quantity: 10Mi)',
-      'container-log-max-files': 'log files kept per container, the current one included (at least 2)',
-      'image-gc-high-threshold': 'image filesystem usage (percent) from which unused images are removed (100 disables)',
-      'image-gc-low-threshold': 'image filesystem usage (percent) image garbage collection brings it down to',
-      'minimum-image-gc-age': 'an unused image is not removed before it is this old (Go duration: 2m0s)',
-      'log-level': 'pino log level',
+    flags: {
+      kubeconfig: { type: 'string', help: 'kubeconfig to reach the API server' },
+      'hostname-override': { type: 'string', help: 'the Node name (default: this host name)' },
+      'node-ip': { type: 'string', help: 'the InternalIP the API server and other nodes reach this node at (required)' },
+      'container-runtime-endpoint': { type: 'string', default: 'unix:///run/containerd/containerd.sock', help: "containerd's CRI socket" },
+      'root-dir': { type: 'string', default: '/var/lib/kubelet', help: 'pod directories and volumes' },
+      'pod-logs-dir': { type: 'string', default: '/var/log/pods', help: 'container log files (CRI format)' },
+      'cni-conf-dir': { type: 'string', default: '/etc/cni/net.d', help: "where the node's CNI conflist is written (containerd's cni conf_dir)" },
+      'cni-data-dir': { type: 'string', default: '/var/lib/cni/networks', help: 'host-local IPAM state' },
+      'cluster-cidr': { type: 'string', default: '10.244.0.0/16', help: 'pod CIDR of the cluster; pod traffic leaving it is masqueraded' },
+      'cluster-dns': { type: 'string', default: '10.96.0.10', help: 'DNS Service address(es) for dnsPolicy ClusterFirst' },
+      'cluster-domain': { type: 'string', default: 'cluster.local', help: 'cluster DNS domain' },
+      'resolv-conf': { type: 'string', default: '/etc/resolv.conf', help: "the node's resolver configuration" },
+      'cgroup-root': { type: 'string', help: 'cgroup parent of the pods' },
+      master: { type: 'boolean', help: 'register as the control-plane node (role label and NoSchedule taint)' },
+      port: { type: 'string', default: '10250', help: 'HTTPS port of the kubelet server (logs, exec, port-forward)' },
+      address: { type: 'string', default: '0.0.0.0', help: 'address the kubelet server listens on' },
+      'tls-cert-file': { type: 'string', help: 'serving certificate (default: a self-signed one)' },
+      'tls-private-key-file': { type: 'string', help: 'key of the serving certificate' },
+      'client-ca-file': { type: 'string', help: 'CA that signs the API server client certificate (default: the kubeconfig CA)' },
+      'container-log-max-size': { type: 'string', default: '10Mi', help: 'a container log is rotated when it reaches this size (a quantity: 10Mi)' },
+      'container-log-max-files': { type: 'string', default: '5', help: 'log files kept per container, the current one included (at least 2)' },
+      'image-gc-high-threshold': { type: 'string', default: '85', help: 'image filesystem usage (percent) from which unused images are removed (100 disables)' },
+      'image-gc-low-threshold': { type: 'string', default: '80', help: 'image filesystem usage (percent) image garbage collection brings it down to' },
+      'minimum-image-gc-age': { type: 'string', default: '2m0s', help: 'an unused image is not removed before it is this old (Go duration: 2m0s)' },
+      'log-level': { type: 'string', default: 'info', help: 'pino log level' },
     },
     run: runKubeletComponent,
   },
   proxy: {
     summary: 'Service rules with iptables, nftables or IPVS',
-    options: {
-      kubeconfig: { type: 'string' },
-      'hostname-override': { type: 'string' },
-      'node-ip': { type: 'string' },
-      'proxy-mode': { type: 'string', default: 'iptables' },
-      'cluster-cidr': { type: 'string', default: '10.244.0.0/16' },
-      'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12' },
-      'healthz-bind-address': { type: 'string', default: '0.0.0.0:10256' },
-      'min-sync-period': { type: 'string', default: '1' },
-      'sync-period': { type: 'string', default: '30' },
-      'ipvs-scheduler': { type: 'string', default: 'rr' },
-      cleanup: { type: 'boolean' },
-      'log-level': { type: 'string', default: 'info' },
-    },
-    help: {
-      kubeconfig: 'kubeconfig to reach the API server',
-      'hostname-override': 'the Node name (default: this host name)',
-      'node-ip': "the node's address for NodePorts (default: the Node's InternalIP)",
-      'proxy-mode': 'iptables, nftables or ipvs (falls back to iptables without the ip_vs module)',
-      'cluster-cidr': 'pod CIDR of the cluster, for masquerading traffic from outside it',
-      'service-cluster-ip-range': 'Service cluster IP range',
-      'healthz-bind-address': 'host:port of /healthz and /metrics',
-      'min-sync-period': 'seconds between rule syncs at the most often',
-      'sync-period': 'seconds between full resyncs',
-      'ipvs-scheduler': 'IPVS scheduler (rr, lc, ...)',
-      cleanup: "remove every mode's rules and exit",
-      'log-level': 'pino log level',
+    flags: {
+      kubeconfig: { type: 'string', help: 'kubeconfig to reach the API server' },
+      'hostname-override': { type: 'string', help: 'the Node name (default: this host name)' },
+      'node-ip': { type: 'string', help: "the node's address for NodePorts (default: the Node's InternalIP)" },
+      'proxy-mode': { type: 'string', default: 'iptables', help: 'iptables, nftables or ipvs (falls back to iptables without the ip_vs module)' },
+      'cluster-cidr': { type: 'string', default: '10.244.0.0/16', help: 'pod CIDR of the cluster, for masquerading traffic from outside it' },
+      'service-cluster-ip-range': { type: 'string', default: '10.96.0.0/12', help: 'Service cluster IP range' },
+      'healthz-bind-address': { type: 'string', default: '0.0.0.0:10256', help: 'host:port of /healthz and /metrics' },
+      'min-sync-period': { type: 'string', default: '1', help: 'seconds between rule syncs at the most often' },
+      'sync-period': { type: 'string', default: '30', help: 'seconds between full resyncs' },
+      'ipvs-scheduler': { type: 'string', default: 'rr', help: 'IPVS scheduler (rr, lc, ...)' },
+      cleanup: { type: 'boolean', help: "remove every mode's rules and exit" },
+      'log-level': { type: 'string', default: 'info', help: 'pino log level' },
     },
     run: runProxyComponent,
   },
   // Listed for the overview; `k8ts lab …` is dispatched to lab/cli.ts before flags are parsed.
-  lab: { summary: 'the three-node lab on this machine: k8ts lab up | down | status | exec NODE -- CMD | kubeconfig', options: {}, help: {} },
+  lab: { summary: 'the three-node lab on this machine: k8ts lab up | down | status | exec NODE -- CMD | kubeconfig', flags: {} },
 };
+
+/** The flag table without its help texts, as node:util parseArgs takes it. */
+function parseArgsOptions(flags: FlagTable): Options {
+  return Object.fromEntries(Object.entries(flags).map(([name, { help: _help, ...spec }]) => [name, spec])) as Options;
+}
 
 function usage(): string {
   const lines = ['Usage: k8ts <component> [flags]', '', 'Components:'];
@@ -347,9 +291,9 @@ function usage(): string {
 
 function componentHelp(name: string, c: Component): string {
   const lines = [`Usage: k8ts ${name} [flags]`, '', c.summary, '', 'Flags:'];
-  for (const [flag, spec] of Object.entries(c.options)) {
-    const def = 'default' in spec && spec.default !== undefined ? ` (default ${JSON.stringify(spec.default)})` : '';
-    lines.push(`  --${flag.padEnd(28)} ${c.help[flag] ?? ''}${def}`);
+  for (const [flag, spec] of Object.entries(c.flags)) {
+    const def = spec.default !== undefined ? ` (default ${JSON.stringify(spec.default)})` : '';
+    lines.push(`  --${flag.padEnd(28)} ${spec.help}${def}`);
   }
   lines.push(`  --${'help'.padEnd(28)} show this help`);
   return lines.join('\n');
@@ -373,7 +317,7 @@ export async function main(argv: string[]): Promise<void> {
   }
   let values: Record<string, string | boolean | string[] | undefined>;
   try {
-    ({ values } = parseArgs({ args: rest, options: { ...c.options, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args: rest, options: { ...parseArgsOptions(c.flags), help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: false }));
   } catch (e) {
     process.stderr.write(`k8ts ${name}: ${(e as Error).message}\n\n${componentHelp(name, c)}\n`);
     process.exit(2);
