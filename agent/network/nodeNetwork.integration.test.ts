@@ -18,18 +18,9 @@ import { startControlPlane, type ControlPlane } from '../../test/support/control
 import { startNodeStatus } from '../kubelet/node/nodeStatusManager.ts';
 import { CNI_CONF_FILE, conflistSubnet } from './cniConfig.ts';
 import { startNodeNetwork, type NodeNetworkHandle } from './nodeNetwork.ts';
+import { skipReason } from '../../test/support/requirements.ts';
 
-const isRoot = process.getuid?.() === 0;
-const haveTools = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v ip && command -v iptables-restore && command -v nsenter && command -v kubectl'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skipReason = !isRoot ? 'needs root (network namespaces, routes, iptables)' : !haveTools ? 'needs iproute2, iptables, util-linux nsenter and kubectl' : '';
-if (skipReason) console.warn(`nodeNetwork.integration.test: skipped: ${skipReason}`);
+const skip = skipReason('nodeNetwork.integration.test', { root: 'network namespaces, routes, iptables', tools: ['ip', 'iptables-restore', 'nsenter', 'kubectl'] });
 
 const POLL_ATTEMPTS = 200;
 const POLL_MS = 250;
@@ -73,7 +64,7 @@ function sweepLeftovers(): void {
 const SERVER = `require('net').createServer(s=>s.end('pong')).listen(7777,process.argv[1],()=>console.log('listening'))`;
 const CLIENT = `const s=require('net').connect(7777,process.argv[1]);let d='';s.on('data',x=>d+=x);s.on('end',()=>{console.log(d);process.exit(0)});s.on('error',e=>{console.log(e.code);process.exit(0)});setTimeout(()=>{console.log('TIMEOUT');process.exit(0)},3000)`;
 
-describe.skipIf(!!skipReason)('node network: CNI config, masquerade, host-gw routes', () => {
+describe.skipIf(!!skip)('node network: CNI config, masquerade, host-gw routes', () => {
   let cp: ControlPlane;
   let client: ClosableClient;
   let dir: string;

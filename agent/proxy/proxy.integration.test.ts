@@ -13,18 +13,9 @@ import { startControlPlane, type ControlPlane } from '../../test/support/control
 import { runProxy, cleanupProxyRules } from './proxy.ts';
 import { createTestNetwork, NODE_IP, POD_IPS, BACKEND_PORT, type TestNetwork } from './testNetwork.ts';
 import type { ProxyMode } from './types.ts';
+import { skipReason } from '../../test/support/requirements.ts';
 
-const isRoot = process.getuid?.() === 0;
-const haveTools = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v iptables-restore && command -v nft && command -v nsenter && command -v kubectl'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skipReason = !isRoot ? 'needs root (network namespaces, iptables, nft)' : !haveTools ? 'needs iptables, nftables, util-linux nsenter and kubectl installed' : '';
-if (skipReason) console.warn(`proxy.integration.test: skipped: ${skipReason}`);
+const skip = skipReason('proxy.integration.test', { root: 'network namespaces, iptables, nft', tools: ['iptables-restore', 'nft', 'nsenter', 'kubectl'] });
 
 // Bounded polling: up to this many attempts, POLL_MS apart.
 const POLL_ATTEMPTS = 150;
@@ -90,7 +81,7 @@ ${slice('sticky', [POD_IPS.b1, POD_IPS.b2])}
 ${slice('self', [POD_IPS.b1])}
 `;
 
-describe.skipIf(!!skipReason)('k8ts proxy writes real rules', () => {
+describe.skipIf(!!skip)('k8ts proxy writes real rules', () => {
   let cp: ControlPlane;
   let net: TestNetwork;
   let stopProxy: (() => Promise<void>) | undefined;

@@ -12,18 +12,11 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, loadKubeconfig, type ClosableClient, type KubeObject } from '../../../controlplane/client/index.ts';
 import { startControlPlane, type ControlPlane } from '../../../test/support/controlPlane.ts';
+import { skipReason } from '../../../test/support/requirements.ts';
 import type { RuntimeHealth } from './nodeConditions.ts';
 import { startNodeStatus, type NodeStatusHandle, type NodeStatusOptions } from './nodeStatusManager.ts';
 
-const haveKubectl = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v kubectl'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-if (!haveKubectl) console.warn('nodeStatus.integration.test: skipped: needs the real kubectl');
+const noKubectl = !!skipReason('nodeStatus.integration.test', { tools: ['kubectl'] });
 
 // Bounded polling: up to POLL_ATTEMPTS tries, POLL_MS apart.
 const POLL_ATTEMPTS = 200;
@@ -94,7 +87,7 @@ describe('node registration, status and lease', () => {
     if (rootDir) rmSync(rootDir, { recursive: true, force: true });
   });
 
-  it.skipIf(!haveKubectl)('registers, turns Ready in kubectl get nodes -o wide, renews its Lease', async () => {
+  it.skipIf(noKubectl)('registers, turns Ready in kubectl get nodes -o wide, renews its Lease', async () => {
     runtime = { ok: false, reason: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized' };
     const { handle } = start(WORKER);
     const registered = await handle.registered;
@@ -139,7 +132,7 @@ describe('node registration, status and lease', () => {
     });
   });
 
-  it.skipIf(!haveKubectl)('sends the status only when it changes (heartbeats alone wait for the report period)', async () => {
+  it.skipIf(noKubectl)('sends the status only when it changes (heartbeats alone wait for the report period)', async () => {
     const before = ready(await getNode(WORKER));
     // Several syncs (500 ms apart) and lease renewals pass; with a 1 min report period none of
     // them may rewrite the heartbeat.
@@ -163,7 +156,7 @@ describe('node registration, status and lease', () => {
     await pollUntil('Ready again', async () => ready(await getNode(WORKER)).status === 'True');
   });
 
-  it.skipIf(!haveKubectl)('the control-plane node carries the role label and the NoSchedule taint', async () => {
+  it.skipIf(noKubectl)('the control-plane node carries the role label and the NoSchedule taint', async () => {
     const { handle } = start(MASTER, { master: true, nodeIP: '192.168.56.30' });
     await handle.registered;
     const out = await pollUntil('control-plane role in kubectl', async () => {
@@ -175,7 +168,7 @@ describe('node registration, status and lease', () => {
     expect(node.spec.taints).toContainEqual({ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' });
   });
 
-  it.skipIf(!haveKubectl)('a stopped kubelet goes NotReady after the grace period; a restarted one adopts its Node', async () => {
+  it.skipIf(noKubectl)('a stopped kubelet goes NotReady after the grace period; a restarted one adopts its Node', async () => {
     const uid = (await getNode(WORKER)).metadata.uid;
     const worker = stops[0]!;
     worker.abort();

@@ -9,18 +9,9 @@ import { createCommandRunner } from '../exec.ts';
 import { makeSlice, overallFixture, testConfig, testLog, TrackedModel } from '../testFixtures.ts';
 import { IptablesProxier } from './iptablesProxier.ts';
 import { JUMP_RULES } from './iptablesRules.ts';
+import { skipReason } from '../../../test/support/requirements.ts';
 
-const isRoot = process.getuid?.() === 0;
-const haveTools = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v iptables-restore && command -v iptables-save && command -v nsenter'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skipReason = !isRoot ? 'needs root (network namespaces, iptables)' : !haveTools ? 'needs iptables and util-linux nsenter installed' : '';
-if (skipReason) console.warn(`iptablesPartialSync.integration.test: skipped: ${skipReason}`);
+const skip = skipReason('iptablesPartialSync.integration.test', { root: 'network namespaces, iptables', tools: ['iptables-restore', 'iptables-save', 'nsenter'] });
 
 const PREFIX = `kpps${process.pid % 100000}`;
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
@@ -45,7 +36,7 @@ function rulesByChain(text: string): Record<string, Record<string, string[]>> {
   return out;
 }
 
-describe.skipIf(!!skipReason)('iptables partial syncs on real iptables', () => {
+describe.skipIf(!!skip)('iptables partial syncs on real iptables', () => {
   const nsPartial = `${PREFIX}-partial`;
   const nsFull = `${PREFIX}-full`;
   const fixture = overallFixture();

@@ -7,18 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { createCommandRunner } from '../exec.ts';
 import { makeSlice, overallFixture, testConfig, testLog, TrackedModel } from '../testFixtures.ts';
 import { NftablesProxier } from './nftablesProxier.ts';
+import { skipReason } from '../../../test/support/requirements.ts';
 
-const isRoot = process.getuid?.() === 0;
-const haveTools = (() => {
-  try {
-    execFileSync('sh', ['-c', 'command -v nft && command -v nsenter'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const skipReason = !isRoot ? 'needs root (network namespaces, nftables)' : !haveTools ? 'needs nftables and util-linux nsenter installed' : '';
-if (skipReason) console.warn(`nftablesPartialSync.integration.test: skipped: ${skipReason}`);
+const skip = skipReason('nftablesPartialSync.integration.test', { root: 'network namespaces, nftables', tools: ['nft', 'nsenter'] });
 
 const PREFIX = `knps${process.pid % 100000}`;
 const ip = (...args: string[]) => execFileSync('ip', args, { stdio: ['ignore', 'pipe', 'pipe'] }).toString();
@@ -46,7 +37,7 @@ function table(ns: string): { chains: Record<string, string[]>; sets: Record<str
   return { chains, sets };
 }
 
-describe.skipIf(!!skipReason)('nftables partial syncs on real nftables', () => {
+describe.skipIf(!!skip)('nftables partial syncs on real nftables', () => {
   const nsPartial = `${PREFIX}-partial`;
   const nsFull = `${PREFIX}-full`;
   const fixture = overallFixture();
