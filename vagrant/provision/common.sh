@@ -68,6 +68,22 @@ EOF
 install_if_changed /tmp/k8ts-sysctl.conf /etc/sysctl.d/90-k8ts.conf 0644 || true
 sysctl -q -p /etc/sysctl.d/90-k8ts.conf
 
+# --- 4b. A route for the Service CIDR --------------------------------------------------------------
+# A ClusterIP is DNATed in the nat table's OUTPUT chain, after the routing decision: a packet
+# the node itself sends to 10.96.x.y needs some route first, or connect() fails with "network is
+# unreachable". Vagrant's NAT interface usually brings a default route; an isolated management
+# network (K8TS_LIBVIRT_MGMT_MODE=none) brings none, so the Service range goes out eth1 then. The
+# networkd drop-in keeps it across reboots (Vagrant writes 50-vagrant-IFACE.network).
+if ! ip route get "${SERVICE_CIDR%/*}" >/dev/null 2>&1; then
+  log "route for the Service range $SERVICE_CIDR via $iface"
+  ip route replace "$SERVICE_CIDR" dev "$iface"
+fi
+if [ -f "/etc/systemd/network/50-vagrant-$iface.network" ] && ! ip route show default | grep -q .; then
+  printf '# k8ts: the Service range (see vagrant/provision/common.sh)\n[Route]\nDestination=%s\n' "$SERVICE_CIDR" >/tmp/k8ts-route.conf
+  install_if_changed /tmp/k8ts-route.conf "/etc/systemd/network/50-vagrant-$iface.network.d/k8ts-services.conf" 0644 || true
+  rm -f /tmp/k8ts-route.conf
+fi
+
 # --- 5. The repository, its dependencies, the compiled JavaScript ------------------------------
 # A copy, not the synced folder itself: node_modules is built for this VM (better-sqlite3 is a
 # native module) and must not land in the host's folder. The offline box (vagrant/box/) comes
