@@ -119,6 +119,8 @@ cleanup() {
 [ "$(id -u)" = 0 ] || { echo "npm run test:vm needs root (libvirt, namespaces, mmdebstrap)" >&2; exit 1; }
 mkdir -p "$WORK"
 trap cleanup EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # --- Prerequisites ---------------------------------------------------------------------------------
 log "prerequisites"
