@@ -2,7 +2,7 @@
 # `npm test`: installs what the tests need on a fresh Debian 12 machine (as root), then runs every
 # test once with vitest and ends with one plain line "N passed, N failed".
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 
 # Debian packages the tests drive for real: etcd, containerd + runc + CNI plugins, the rule
 # tools, the image registry and the image builders.
@@ -17,6 +17,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   else
     echo "missing (install as root): ${need_apt[*]}" >&2
   fi
+fi
+# The Vagrant lab's static checks (vagrant validate's setting errors, shellcheck of the scripts);
+# without recommends, so no hypervisor comes with them: the VMs are `npm run test:vm`'s.
+static_tools=()
+for p in vagrant shellcheck; do dpkg -s "$p" >/dev/null 2>&1 || static_tools+=("$p"); done
+if [ ${#static_tools[@]} -gt 0 ] && [ "$(id -u)" = 0 ]; then
+  echo "installing: ${static_tools[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  { apt-get install -y -q --no-install-recommends "${static_tools[@]}" >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q --no-install-recommends "${static_tools[@]}" >/dev/null; }; } ||
+    echo "could not install ${static_tools[*]}: their checks are skipped" >&2
 fi
 command -v kubectl >/dev/null 2>&1 || echo "kubectl is missing: the end-to-end tests need the real kubectl at /usr/bin/kubectl" >&2
 
