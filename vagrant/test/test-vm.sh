@@ -180,7 +180,10 @@ stage_done "registry with the lab's images"
 
 # --- vagrant up ------------------------------------------------------------------------------------------
 log "vagrant up (QEMU TCG; provisioning log: $WORK/up.log)"
-rm -f "$KUBECONFIG_FILE" "$WORK/ssh_config"
+# What an earlier cluster left: its credentials in the shared folder (master's provisioning
+# writes new ones; until then a worker would read the old CA), its RSS figures.
+rm -rf "$REPO/.vagrant/k8ts/nodes"
+rm -f "$KUBECONFIG_FILE" "$REPO/.vagrant/k8ts/ca.crt" "$WORK/ssh_config" "$WORK/rss.txt"
 vagrant_ validate >/dev/null || fail "vagrant validate"
 if ! vagrant_ up --no-color >"$WORK/up.log" 2>&1; then
   tail -40 "$WORK/up.log"
@@ -210,6 +213,8 @@ log "kubectl apply -f examples/"
 on worker-0 'sudo mkdir -p /data/mysql'
 kubectl_ apply -f "$REPO/examples/mysql-namespace.yaml"
 kubectl_ apply -f "$REPO/examples/"
+# For the halted-worker check below: one replica per worker, short unreachable tolerations.
+kubectl_ apply -f "$REPO/vagrant/test/failover-deployment.yaml"
 all_running() {
   local phases
   phases=$(kubectl_ get pods -A -o jsonpath='{range .items[*]}{.status.phase}{"\n"}{end}')
@@ -270,7 +275,9 @@ check "ipvs mode: nginx-deploy answers on NodePort 192.168.56.11:$node_port"
 stage_done "proxy mode ipvs"
 
 # --- A worker goes away ------------------------------------------------------------------------------
-log "vagrant halt worker-1"
+failover_on_worker1=$(kubectl_ get pods -l app=failover -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName}{"\n"}{end}' | awk '$2 == "worker-1" { print $1 }')
+[ -n "$failover_on_worker1" ] || fail "no failover pod on worker-1 before the halt: $(kubectl_ get pods -l app=failover -o wide --no-headers)"
+log "vagrant halt worker-1 (failover pod there: $failover_on_worker1)"
 vagrant_ halt worker-1 >"$WORK/halt.log" 2>&1 || fail "vagrant halt worker-1"
 worker1_not_ready() {
   [ "$(kubectl_ get node worker-1 -o jsonpath='{.status.conditions[?(@.type=="Ready")].status}')" != True ]
@@ -279,14 +286,17 @@ poll 600 "worker-1 NotReady" worker1_not_ready
 kubectl_ get nodes
 check "worker-1 NotReady after vagrant halt"
 stage_done "worker-1 NotReady"
-# Pods on worker-1 are evicted once their not-ready/unreachable tolerations (300 s) run out, and
-# their controllers recreate them on worker-0.
-nginx_on_worker0() {
+# Pods on worker-1 are evicted once their not-ready/unreachable tolerations run out, and their
+# controllers recreate them on worker-0: the failover Deployment tolerates 10 s (the examples'
+# pods have the default 300 s).
+failover_pods() { kubectl_ get pods -l app=failover -o jsonpath='{range .items[*]}{.metadata.name} {.spec.nodeName} {.status.phase} {.metadata.deletionTimestamp}{"\n"}{end}'; }
+failover_moved() {
   local lines
-  lines=$(kubectl_ get pods -l app=nginx-deploy -o jsonpath='{range .items[*]}{.spec.nodeName} {.status.phase} {.metadata.deletionTimestamp}{"\n"}{end}')
-  [ "$(grep -c '^worker-0 Running $' <<<"$lines")" -ge 3 ]
+  lines=$(failover_pods) || return 1
+  # Two Running replicas on worker-0 that are not being deleted, none of them a pod that was on worker-1.
+  [ "$(awk '$2 == "worker-0" && $3 == "Running" && $4 == "" { print $1 }' <<<"$lines" | grep -cvxF -f <(printf '%s\n' "$failover_on_worker1"))" -ge 2 ]
 }
-poll 1200 "nginx-deploy's pods recreated on worker-0" nginx_on_worker0
+poll 1200 "the failover Deployment's pods recreated on worker-0" failover_moved
 kubectl_ get pods -A -o wide
-check "worker-1's pods recreated on worker-0"
+check "worker-1's failover pod ($failover_on_worker1) recreated on worker-0: $(failover_pods | awk '$2 == "worker-0" && $4 == "" { printf "%s ", $1 }')"
 stage_done "pods recreated on worker-0"
