@@ -195,12 +195,15 @@ describe.skipIf(!isRoot)('kubelet server on containerd', () => {
     expect(echoed.channels[1]).toBe('ping\npong\n');
     expect(JSON.parse(echoed.channels[3]!)).toMatchObject({ status: 'Success' });
 
-    // A terminal: the resize message reaches the runtime's resize stream before the command asks.
-    const sized = await exec(`${cmd('sh', '-c', 'read x; stty size')}&input=1&output=1&tty=1`, (ws) => {
+    // A terminal: the resize message reaches the runtime's resize stream. The runtime applies it
+    // on its own stream, unordered with stdin, so the command asks until the size is set (busybox's
+    // stty fails while the terminal is 0x0), a bounded number of times.
+    const askSize = 'read x; for i in $(seq 50); do s=$(stty size 2>/dev/null) && break; sleep 0.1; done; echo "size=$s"';
+    const sized = await exec(`${cmd('sh', '-c', askSize)}&input=1&output=1&tty=1`, (ws) => {
       ws.send(Buffer.concat([Buffer.from([4]), Buffer.from('{"Width":123,"Height":45}')]));
       ws.send(Buffer.concat([Buffer.from([0]), Buffer.from('go\r')]));
     });
-    expect(sized.channels[1]).toContain('45 123');
+    expect(sized.channels[1]).toContain('size=45 123');
     expect(JSON.parse(sized.channels[3]!)).toMatchObject({ status: 'Success' });
 
     // A v4 client is relayed to the runtime's WebSocket as is.
